@@ -1,0 +1,5 @@
+"""``python -m stemkg``."""
+
+from stemkg.cli import main
+
+main()

@@ -1,0 +1,283 @@
+"""The command line: parse arguments, call one library function, render, map errors to exits.
+
+Exit codes: 0 success (or conforms), 1 ran but the data does not conform, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from stemkg import export as export_mod
+from stemkg import pipeline, query
+from stemkg.errors import StemkgError
+from stemkg.ids import compress
+from stemkg.model import record_json_schema
+from stemkg.store import atomic_write, open_store
+from stemkg.validate import ValidationReport
+from stemkg.vocab import load_lexicon
+
+app = typer.Typer(
+    name="stemkg",
+    help="Build, validate, query and export a knowledge graph of stem-cell therapy evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+BuildDir = Annotated[
+    Path, typer.Option("--build", "-b", help="Folder of a finished build.", show_default=True)
+]
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def handles_errors(func: F) -> F:
+    """Turn stemkg's own errors into one line on stderr and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except StemkgError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted; the previous outputs are unchanged", 130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _show_report(report: ValidationReport, limit: int = 50) -> None:
+    """One line per SHACL result: source graph, focus node, path, message."""
+    for v in report.violations[:limit]:
+        path = f" {compress(v.path)}" if v.path else ""
+        err.print(
+            f"[red]{v.severity.lower()}:[/] {compress(v.graph)} {compress(v.focus)}{path}: "
+            f"{v.message}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if len(report.violations) > limit:
+        err.print(f"... and {len(report.violations) - limit} more")
+
+
+@contextmanager
+def _progress() -> Iterator[pipeline.Progress]:
+    bars = Progress(
+        TextColumn("{task.description:<9}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bars.add_task(stage, total=total)
+        if stage == "validate":
+            bars.advance(tasks[stage], done)
+        else:
+            bars.update(tasks[stage], completed=done, total=total)
+
+    with bars:
+        yield update
+
+
+@app.command()
+@handles_errors
+def build(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files and folders of records (default: data/).")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
+) -> None:
+    """Build the graph from records into OUT: store, stemkg.trig, stemkg.ttl, manifest.json."""
+    with _progress() as progress:
+        result = pipeline.build(paths or [Path("data")], out_dir, progress)
+    for problem in result.problems:
+        err.print(f"[yellow]warning:[/] {problem.message}", highlight=False, soft_wrap=True)
+    for amb in result.ambiguous:
+        names = ", ".join(amb.candidates)
+        err.print(f"[yellow]ambiguous:[/] {amb.source_key} report {amb.index} could be {names}")
+    _show_report(result.validation)
+    table = Table(title=f"stemkg build → {result.out_dir}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    reports = sum(s.reports for s in result.sources)
+    violations = len(result.validation.violations)
+    shacl = "conforms" if result.validation.conforms else f"{violations} violation(s)"
+    for what, count in (
+        ("sources", str(len(result.sources))),
+        ("study reports", str(reports)),
+        ("studies", str(result.studies)),
+        ("triples (with ontology)", str(result.triples)),
+        ("files left out", str(len(result.problems))),
+        ("SHACL", shacl),
+    ):
+        table.add_row(what, count)
+    out.print(table)
+    if not result.validation.conforms:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handles_errors
+def validate(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="RDF file (.trig .ttl .nt .nq .jsonld); default: the build"),
+    ] = None,
+    build_dir: BuildDir = Path("build"),
+) -> None:
+    """Validate with the SHACL shapes; exit 0 conforms, 1 does not, 2 bad input."""
+    report = pipeline.validate_file(file) if file else pipeline.validate_build(build_dir)
+    _show_report(report)
+    verdict = "conforms" if report.conforms else f"{len(report.violations)} violation(s)"
+    out.print(f"{report.graphs} graph(s), {report.triples} triples: {verdict}")
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@app.command("queries")
+@handles_errors
+def list_queries() -> None:
+    """List the named queries with their parameters."""
+    table = Table(title="named queries (stemkg query NAME --param name=value)")
+    table.add_column("name")
+    table.add_column("title")
+    table.add_column("parameters")
+    for q in query.list_queries():
+        params = ", ".join(f"{p.name} ({p.kind})" for p in q.params)
+        table.add_row(q.name, q.title, params)
+    out.print(table)
+
+
+class Fmt(StrEnum):
+    """Output formats of ``stemkg query``."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _params(values: list[str]) -> dict[str, str]:
+    parsed = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or not name:
+            _fail(f"--param {value!r}: write it as name=value")
+        parsed[name.strip()] = rest.strip()
+    return parsed
+
+
+@app.command("query")
+@handles_errors
+def run_query(
+    name: Annotated[str, typer.Argument(help="Named query (`stemkg queries`) or .rq file.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="name=value; repeatable.")
+    ] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
+    build_dir: BuildDir = Path("build"),
+) -> None:
+    """Run a SPARQL query against the build, with parameters bound as RDF terms."""
+    named = query.load_query(name)
+    bound = query.bind(named, _params(param or []), load_lexicon())
+    store = open_store(build_dir)
+    if fmt is Fmt.table:
+        result = query.run_query(store, named, bound)
+        table = Table(title=named.title)
+        for var in result.variables:
+            table.add_column(var, overflow="fold")
+        for row in result.rows:
+            table.add_row(*(cell or "" for cell in row))
+        out.print(table)
+        out.print(f"{len(result.rows)} row(s)")
+    else:
+        data = query.serialize_query(store, named, bound, query.OutputFormat(fmt.value))
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+class ExportFormat(StrEnum):
+    """Network formats of ``stemkg export``."""
+
+    graphml = "graphml"
+
+
+@app.command()
+@handles_errors
+def export(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.graphml,
+    build_dir: BuildDir = Path("build"),
+) -> None:
+    """Export the evidence network (GraphML for Gephi, Cytoscape, yEd, igraph)."""
+    graph = export_mod.project(open_store(build_dir))
+    export_mod.write_graphml(graph, out_file)
+    nodes, edges = graph.number_of_nodes(), graph.number_of_edges()
+    out.print(f"wrote {out_file}: {nodes} nodes, {edges} edges")
+
+
+@app.command()
+@handles_errors
+def stats(build_dir: BuildDir = Path("build")) -> None:
+    """Studies by condition, route and design; triples and sources."""
+    s = query.stats(open_store(build_dir))
+    out.print(
+        f"{s.sources} sources, {s.reports} study reports, {s.studies} studies, {s.triples} triples"
+    )
+    for title, rows in (
+        ("studies by condition", s.by_condition),
+        ("studies by route", s.by_route),
+        ("studies by design", s.by_design),
+    ):
+        table = Table(title=title)
+        table.add_column("term")
+        table.add_column("studies", justify="right")
+        for label, count in rows:
+            table.add_row(label, str(count))
+        out.print(table)
+
+
+@app.command()
+@handles_errors
+def schema(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of curated record files (for editors and CI checks)."""
+    text = json.dumps(record_json_schema(load_lexicon()), indent=2, sort_keys=True) + "\n"
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    with atomic_write(out_file) as handle:
+        handle.write(text.encode())
+    out.print(f"wrote {out_file}")
+
+
+def main() -> None:
+    """Entry point for ``python -m stemkg``."""
+    app()

@@ -1,0 +1,136 @@
+"""The linking rule: which reports, from which sources, describe the same study.
+
+1. A report naming a registry id meets every report naming the same id and stage
+   (key ``nct:NCT01363401/phase-1``; without a stage, ``nct:NCT01363401``). A report naming
+   the id without a stage joins the only staged study of that id, if there is just one.
+   Further registry ids of a study (a paper reporting two registered stages) are identifiers
+   like its PMID.
+2. A report without a registry id joins the registered study whose reports share its PMID,
+   DOI, further registry id or documented key, when exactly one does; when several do, it
+   stays apart and the match is reported as ambiguous.
+3. Otherwise reports sharing a PMID, DOI or key meet on one study keyed by the strongest of
+   them (PMID, then DOI, then key); a report with none is a study of its own
+   (``source:<source>/<n>``).
+The keys depend only on the set of reports, never on their order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from stemkg.ids import slug
+from stemkg.model import StudyRef
+
+__all__ = ["Ambiguity", "Linking", "ReportRef", "link_studies"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRef:
+    """A report's place (source key, index in that source) and how it names its study."""
+
+    source_key: str
+    index: int
+    study: StudyRef
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguity:
+    """A report that could belong to several studies and was kept apart."""
+
+    source_key: str
+    index: int
+    candidates: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Linking:
+    """The study key of every report, and the matches left apart as ambiguous."""
+
+    keys: dict[tuple[str, int], str]
+    ambiguous: tuple[Ambiguity, ...]
+
+
+def _secondary(study: StudyRef) -> list[str]:
+    tokens = [f"nct:{nct}" for nct in study.nct[1:]]
+    if study.pmid:
+        tokens.append(f"pmid:{study.pmid}")
+    if study.doi:
+        tokens.append(f"doi:{study.doi.casefold()}")
+    if study.key:
+        tokens.append(f"key:{slug(study.key)}")
+    return tokens
+
+
+def _registry_keys(refs: Sequence[ReportRef]) -> dict[ReportRef, str]:
+    """Rule 1: registry id and stage."""
+    stages: dict[str, set[str]] = defaultdict(set)
+    for ref in refs:
+        if ref.study.nct and ref.study.stage:
+            nct = ref.study.nct[0]
+            stages[nct].add(f"nct:{nct}/{slug(ref.study.stage)}")
+    keys = {}
+    for ref in refs:
+        if not ref.study.nct:
+            continue
+        nct = ref.study.nct[0]
+        if ref.study.stage:
+            keys[ref] = f"nct:{nct}/{slug(ref.study.stage)}"
+        elif len(stages[nct]) == 1:
+            keys[ref] = next(iter(stages[nct]))
+        else:
+            keys[ref] = f"nct:{nct}"
+    return keys
+
+
+def _union(groups: Iterable[list[str]]) -> dict[str, str]:
+    """Union-find over tokens; each token maps to its component's best token."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for tokens in groups:
+        if tokens:
+            find(tokens[0])
+        for other in tokens[1:]:
+            a, b = find(tokens[0]), find(other)
+            if a != b:
+                parent[max(a, b, key=_rank)] = min(a, b, key=_rank)
+    return {t: find(t) for t in parent}
+
+
+def _rank(token: str) -> tuple[int, str]:
+    order = {"nct": 0, "pmid": 1, "doi": 2, "key": 3}
+    return order[token.split(":", 1)[0]], token
+
+
+def link_studies(refs: Sequence[ReportRef]) -> Linking:
+    """Apply the linking rule to every report of a build."""
+    keys = _registry_keys(refs)
+    index: dict[str, set[str]] = defaultdict(set)
+    for ref, key in keys.items():
+        for token in _secondary(ref.study):
+            index[token].add(key)
+    ambiguous = []
+    loose: list[ReportRef] = []
+    for ref in refs:
+        if ref in keys:
+            continue
+        candidates = set().union(*(index.get(t, set()) for t in _secondary(ref.study)))
+        if len(candidates) == 1:
+            keys[ref] = candidates.pop()
+            continue
+        if candidates:
+            ambiguous.append(Ambiguity(ref.source_key, ref.index, tuple(sorted(candidates))))
+        loose.append(ref)
+    best = _union(_secondary(ref.study) for ref in loose)
+    for ref in loose:
+        tokens = _secondary(ref.study)
+        keys[ref] = best[tokens[0]] if tokens else f"source:{ref.source_key}/{ref.index}"
+    result = {(ref.source_key, ref.index): key for ref, key in keys.items()}
+    return Linking(result, tuple(sorted(ambiguous, key=lambda a: (a.source_key, a.index))))

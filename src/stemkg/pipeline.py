@@ -1,0 +1,271 @@
+"""The only module that knows the order of the stages: read, link, map, validate, store, write."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
+
+from stemkg import ids
+from stemkg.errors import InputError, MappingError, StemkgError
+from stemkg.link import Ambiguity, ReportRef, link_studies
+from stemkg.rdf import SourceInput, map_source
+from stemkg.sources import Loaded, discover, read_file
+from stemkg.store import (
+    STORE_DIR,
+    atomic_write,
+    build_lock,
+    load_ontology,
+    open_store,
+    replace_dir,
+    sorted_quads,
+    write_trig,
+    write_turtle,
+)
+from stemkg.validate import ValidationReport, validate_graphs
+from stemkg.vocab import load_lexicon
+
+__all__ = [
+    "BuildResult",
+    "FileProblem",
+    "NothingToBuildError",
+    "SourceSummary",
+    "build",
+    "software_version",
+    "validate_build",
+    "validate_file",
+]
+
+TRIG = "stemkg.trig"
+TURTLE = "stemkg.ttl"
+MANIFEST = "manifest.json"
+OUTPUT_FILES = (TRIG, TURTLE, MANIFEST)
+
+Progress = Callable[[str, int, int], None]
+"""Called with (stage, done, total) as work advances."""
+
+
+class NothingToBuildError(StemkgError):
+    """No input file could be read, so there is nothing to build."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """A file left out of the build, and why."""
+
+    path: Path
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    """What one source contributed."""
+
+    key: str
+    path: Path
+    graph: str
+    content_hash: str
+    reports: int
+    triples: int
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build made, what it left out, and whether the graph conforms."""
+
+    out_dir: Path
+    sources: tuple[SourceSummary, ...]
+    studies: int
+    triples: int
+    validation: ValidationReport
+    problems: tuple[FileProblem, ...]
+    ambiguous: tuple[Ambiguity, ...]
+
+
+def software_version() -> str:
+    """The installed stemkg version, recorded in every graph."""
+    try:
+        return version("stemkg")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _read_all(files: list[Path], progress: Progress) -> tuple[list[Loaded], list[FileProblem]]:
+    lexicon = load_lexicon()
+    loaded: list[Loaded] = []
+    problems: list[FileProblem] = []
+    seen: dict[str, Path] = {}
+    for n, path in enumerate(files, 1):
+        try:
+            for unit in read_file(path, lexicon):
+                if unit.key in seen:
+                    raise InputError(path, f"same source name as {seen[unit.key]}; rename one")
+                seen[unit.key] = path
+                loaded.append(unit)
+        except InputError as exc:
+            problems.append(FileProblem(path, str(exc)))
+        progress("read", n, len(files))
+    return loaded, problems
+
+
+def _map_all(
+    loaded: list[Loaded], problems: list[FileProblem]
+) -> tuple[dict[str, list[Quad]], dict[str, Loaded], tuple[Ambiguity, ...]]:
+    refs = [
+        ReportRef(unit.key, n, report.study)
+        for unit in loaded
+        for n, report in enumerate(unit.record.reports)
+    ]
+    linking = link_studies(refs)
+    graphs: dict[str, list[Quad]] = {}
+    units: dict[str, Loaded] = {}
+    for unit in loaded:
+        keys = tuple(linking.keys[(unit.key, n)] for n in range(len(unit.record.reports)))
+        src = SourceInput(
+            unit.key, unit.path.name, unit.content_hash, unit.record, keys, software_version()
+        )
+        try:
+            quads = map_source(src)
+        except MappingError as exc:
+            problems.append(FileProblem(unit.path, f"{unit.path}: {exc}"))
+            continue
+        graphs[ids.graph_iri(unit.key)] = quads
+        units[ids.graph_iri(unit.key)] = unit
+    return graphs, units, linking.ambiguous
+
+
+def _write_outputs(store: Store, out_dir: Path, manifest: dict[str, object]) -> int:
+    quads = sorted_quads(store)
+    write_trig(quads, out_dir / TRIG)
+    write_turtle(quads, out_dir / TURTLE)
+    with atomic_write(out_dir / MANIFEST) as handle:
+        handle.write(json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n")
+    return len(quads)
+
+
+def _manifest(sources: list[SourceSummary], problems: list[FileProblem]) -> dict[str, object]:
+    return {
+        "stemkg_version": software_version(),
+        "sources": [
+            {
+                "key": s.key,
+                "file": s.path.name,
+                "graph": s.graph,
+                "content_hash": s.content_hash,
+                "reports": s.reports,
+                "triples": s.triples,
+            }
+            for s in sources
+        ],
+        "left_out": [{"file": p.path.name, "problem": p.message} for p in problems],
+    }
+
+
+def _commit(staging: Path, out_dir: Path) -> None:
+    """Move a finished build into place: files first, the store last."""
+    for name in OUTPUT_FILES:
+        os.replace(staging / name, out_dir / name)
+    replace_dir(staging / STORE_DIR, out_dir / STORE_DIR)
+
+
+def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> BuildResult:
+    """Build the graph of exactly these inputs into ``out_dir``, replacing what was there.
+
+    Everything is written into a staging folder inside ``out_dir`` and moved into place only
+    when complete, so an interrupted build leaves the previous outputs as they were.
+    """
+    with build_lock(out_dir):
+        files = list(discover(paths))
+        loaded, problems = _read_all(files, progress)
+        if not loaded:
+            named = "; ".join(p.message for p in problems) or "no input files"
+            raise NothingToBuildError(f"nothing could be built: {named}")
+        graphs, units, ambiguous = _map_all(loaded, problems)
+        if not graphs:
+            raise NothingToBuildError("nothing could be built: every source failed to map")
+        total = len(graphs)
+        report = validate_graphs(
+            sorted(graphs.items()), progress=lambda n: progress("validate", n, total)
+        )
+        sources = [
+            SourceSummary(u.key, u.path, g, u.content_hash, len(u.record.reports), len(graphs[g]))
+            for g, u in sorted(units.items())
+        ]
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
+        try:
+            store = Store(str(staging / STORE_DIR))
+            store.bulk_extend(q for g in sorted(graphs) for q in graphs[g])
+            load_ontology(store)
+            triples = _write_outputs(store, staging, _manifest(sources, problems))
+            store.flush()
+            del store
+            _commit(staging, out_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        studies = len({q.subject for g in graphs.values() for q in g if _is_study(q)})
+        return BuildResult(
+            out_dir, tuple(sources), studies, triples, report, tuple(problems), ambiguous
+        )
+
+
+_STUDY_KEY = NamedNode("https://w3id.org/stemkg/vocab/studyKey")
+
+
+def _is_study(quad: Quad) -> bool:
+    return quad.predicate == _STUDY_KEY
+
+
+def _graphs_of(quads: Iterable[Quad]) -> Iterator[tuple[str, list[Quad]]]:
+    grouped: dict[str, list[Quad]] = defaultdict(list)
+    for quad in quads:
+        graph = quad.graph_name
+        grouped[graph.value if isinstance(graph, NamedNode) else "(default graph)"].append(quad)
+    yield from sorted(grouped.items())
+
+
+def validate_build(out_dir: Path) -> ValidationReport:
+    """Validate every source graph of a finished build."""
+    store = open_store(out_dir)
+    names = sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
+    return validate_graphs(
+        (name, list(store.quads_for_pattern(None, None, None, NamedNode(name)))) for name in names
+    )
+
+
+_FORMATS = {
+    ".trig": RdfFormat.TRIG,
+    ".ttl": RdfFormat.TURTLE,
+    ".nt": RdfFormat.N_TRIPLES,
+    ".nq": RdfFormat.N_QUADS,
+    ".jsonld": RdfFormat.JSON_LD,
+}
+
+
+def validate_file(path: Path) -> ValidationReport:
+    """Validate an RDF file: each named graph on its own, the default graph as one."""
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(path, f"not an RDF file stemkg reads ({', '.join(_FORMATS)})")
+    if not path.is_file():
+        raise InputError(path, "no such file")
+    try:
+        quads = list(parse(path=str(path), format=fmt))
+    except SyntaxError as exc:
+        raise InputError(path, f"RDF does not parse: {exc}") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(path, f"cannot be read: {exc}") from None
+    if not quads:
+        raise InputError(path, "holds no triples")
+    return validate_graphs(_graphs_of(quads))

@@ -1,0 +1,84 @@
+"""Curated evidence records in YAML or JSON (``data/records``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from stemkg.errors import InputError
+from stemkg.lexicon import Lexicon
+from stemkg.model import SCHEMA_VERSION, RecordFile
+from stemkg.sources.common import Loaded, content_hash, read_text, source_key
+
+__all__ = ["parse_records", "read_records"]
+
+
+def _load(path: Path, text: str) -> Any:
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(path, f"line {exc.lineno}: JSON does not parse: {exc.msg}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = f"line {exc.problem_mark.line + 1}: " if exc.problem_mark else ""
+        raise InputError(path, f"{line}YAML does not parse: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"YAML does not parse: {exc}") from None
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a field path: ``reports[0].participants.enrolled``."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1 if parts else 0 :] = [f"{parts[-1] if parts else ''}[{item}]"]
+        elif item in ("value", "id") and parts:
+            continue
+        elif not item.startswith(("function-", "Choice[")):
+            parts.append(item)
+    return ".".join(parts) or "(top level)"
+
+
+def _problem(error: Any) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    message = message[0].lower() + message[1:] if message else message
+    shown = repr(error.get("input"))
+    if (
+        error["type"] not in ("missing", "extra_forbidden")
+        and not isinstance(error.get("input"), dict | list)
+        and shown not in message
+    ):
+        message += f" (got {shown})"
+    return message
+
+
+def parse_records(path: Path, text: str, lexicon: Lexicon) -> RecordFile:
+    """A record file's text, checked against the model; errors name file, record and field."""
+    data = _load(path, text)
+    if not isinstance(data, dict):
+        expected = "expected a mapping with schema_version, source, reports"
+        raise InputError(path, f"not a record file: {expected}")
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        reads = f"this stemkg reads schema_version {SCHEMA_VERSION}"
+        raise InputError(path, f"schema_version is {version!r}; {reads}")
+    try:
+        return RecordFile.model_validate(data, context={"lexicon": lexicon})
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise InputError(path, f"{_where(first['loc'])}: {_problem(first)}{more}") from None
+
+
+def read_records(path: Path, lexicon: Lexicon) -> list[Loaded]:
+    """One curated record file as one source."""
+    text, data = read_text(path)
+    record = parse_records(path, text, lexicon)
+    return [Loaded(source_key(path), path, content_hash(data), record)]

@@ -1,0 +1,148 @@
+"""SHACL validation with pyshacl, per source graph in bounded chunks, into a typed report.
+
+pyshacl runs on rdflib graphs (on an oxigraph-backed graph it reports false ``sh:in``
+violations), so each chunk of source graphs is handed over as N-Triples and parsed by rdflib.
+The ontology extracts are mixed in so shapes can walk ``rdfs:subClassOf``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import rdflib
+from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
+from pyshacl import validate as shacl_validate
+from rdflib.namespace import SH
+
+from stemkg.resources import ontology_file
+from stemkg.store import ONTOLOGY_FILES
+from stemkg.vocab import ONTOLOGY_GRAPH
+
+__all__ = ["CHUNK", "ValidationReport", "Violation", "validate_graphs"]
+
+CHUNK = 50
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One SHACL result: where, what, and which source graph it came from."""
+
+    graph: str
+    focus: str
+    path: str | None
+    value: str | None
+    message: str
+    shape: str
+    """The property shape or SPARQL constraint that failed."""
+    severity: str
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """Every violation found, and how much was checked."""
+
+    violations: tuple[Violation, ...]
+    graphs: int
+    triples: int
+
+    @property
+    def conforms(self) -> bool:
+        """True when no result has Violation severity."""
+        return not any(v.severity == "Violation" for v in self.violations)
+
+
+@cache
+def _shapes() -> rdflib.Graph:
+    return rdflib.Graph().parse(ontology_file("shapes.ttl"), format="turtle")
+
+
+@cache
+def _ontology() -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for name in ONTOLOGY_FILES:
+        path = ontology_file(name)
+        if path.is_file():
+            graph.parse(path, format="turtle")
+    return graph
+
+
+def _text(node: rdflib.term.Node | None) -> str | None:
+    return None if node is None else str(node)
+
+
+def _results(results: rdflib.Graph, owners: dict[str, list[str]]) -> list[Violation]:
+    found = []
+    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = str(results.value(result, SH.focusNode))
+        severity = str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
+        for graph in owners.get(focus, ["(unknown graph)"]):
+            found.append(
+                Violation(
+                    graph=graph,
+                    focus=focus,
+                    path=_text(results.value(result, SH.resultPath)),
+                    value=_text(results.value(result, SH.value)),
+                    message=str(results.value(result, SH.resultMessage) or ""),
+                    shape=str(
+                        results.value(result, SH.sourceConstraint)
+                        or results.value(result, SH.sourceShape)
+                    ),
+                    severity=severity,
+                )
+            )
+    return found
+
+
+def _iri(term: object) -> str:
+    return term.value if isinstance(term, NamedNode) else str(term)
+
+
+def _check(chunk: list[tuple[str, list[Quad]]]) -> list[Violation]:
+    owners: dict[str, list[str]] = defaultdict(list)
+    data = rdflib.Graph()
+    for name, quads in chunk:
+        for subject in dict.fromkeys(_iri(q.subject) for q in quads):
+            owners[subject].append(name)
+        triples = serialize((q.triple for q in quads), format=RdfFormat.N_TRIPLES)
+        data.parse(data=triples, format="nt")
+    _, results, _ = shacl_validate(
+        data,
+        shacl_graph=_shapes(),
+        ont_graph=_ontology(),
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+    )
+    if not isinstance(results, rdflib.Graph):
+        raise RuntimeError(f"the SHACL shapes are broken: {results}")
+    return _results(results, owners)
+
+
+def validate_graphs(
+    graphs: Iterable[tuple[str, list[Quad]]], chunk: int = CHUNK, progress: Progress | None = None
+) -> ValidationReport:
+    """Validate named graphs (name, quads) in chunks of ``chunk`` graphs."""
+    violations: list[Violation] = []
+    batch: list[tuple[str, list[Quad]]] = []
+    count = triples = 0
+    for name, quads in graphs:
+        if name == ONTOLOGY_GRAPH:
+            continue
+        batch.append((name, quads))
+        count += 1
+        triples += len(quads)
+        if len(batch) >= chunk:
+            violations += _check(batch)
+            if progress:
+                progress(len(batch))
+            batch = []
+    if batch:
+        violations += _check(batch)
+        if progress:
+            progress(len(batch))
+    ordered = sorted(set(violations), key=lambda v: (v.graph, v.focus, v.path or "", v.message))
+    return ValidationReport(tuple(ordered), count, triples)

@@ -1,0 +1,167 @@
+"""Our vocabulary's terms in one place, the enum → IRI table, and the lexicon loader.
+
+Every class and property the mapping uses is a constant here; a test checks that each is
+declared in ``ontology/stemkg.ttl`` with a label and a comment.
+"""
+
+from __future__ import annotations
+
+import csv
+from enum import StrEnum
+from functools import cache
+
+from stemkg.lexicon import Kind, LexEntry, Lexicon
+from stemkg.resources import ontology_file
+
+__all__ = [
+    "DCTERMS",
+    "ECO",
+    "ID",
+    "OBO",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SKOS",
+    "VOCAB",
+    "XSD",
+    "C",
+    "P",
+    "enum_iri",
+    "load_lexicon",
+]
+
+VOCAB = "https://w3id.org/stemkg/vocab/"
+ID = "https://w3id.org/stemkg/id/"
+OBO = "http://purl.obolibrary.org/obo/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+ECO = OBO + "ECO_"
+
+ONTOLOGY_GRAPH = ID + "graph/ontology"
+
+
+class C:
+    """Classes of the stemkg vocabulary (full IRIs)."""
+
+    Study = VOCAB + "Study"
+    StudyReport = VOCAB + "StudyReport"
+    Arm = VOCAB + "Arm"
+    Therapy = VOCAB + "Therapy"
+    Outcome = VOCAB + "Outcome"
+    Source = VOCAB + "Source"
+    ValueEvidence = VOCAB + "ValueEvidence"
+    SourceGraph = VOCAB + "SourceGraph"
+    Software = VOCAB + "Software"
+
+
+class P:
+    """Properties of the stemkg vocabulary (full IRIs)."""
+
+    # study identity
+    nct = VOCAB + "nct"
+    pmid = VOCAB + "pmid"
+    doi = VOCAB + "doi"
+    stage = VOCAB + "stage"
+    studyKey = VOCAB + "studyKey"
+    # report
+    aboutStudy = VOCAB + "aboutStudy"
+    design = VOCAB + "design"
+    phase = VOCAB + "phase"
+    species = VOCAB + "species"
+    blinding = VOCAB + "blinding"
+    control = VOCAB + "control"
+    condition = VOCAB + "condition"
+    enrolled = VOCAB + "enrolled"
+    treated = VOCAB + "treated"
+    minAge = VOCAB + "minAge"
+    maxAge = VOCAB + "maxAge"
+    followUp = VOCAB + "followUp"
+    targetCell = VOCAB + "targetCell"
+    # arm and therapy
+    armOf = VOCAB + "armOf"
+    participants = VOCAB + "participants"
+    comparator = VOCAB + "comparator"
+    therapy = VOCAB + "therapy"
+    therapyName = VOCAB + "therapyName"
+    cellType = VOCAB + "cellType"
+    sourceTissue = VOCAB + "sourceTissue"
+    donor = VOCAB + "donor"
+    modification = VOCAB + "modification"
+    route = VOCAB + "route"
+    exposure = VOCAB + "exposure"
+    doseValue = VOCAB + "doseValue"
+    doseUnit = VOCAB + "doseUnit"
+    administrations = VOCAB + "administrations"
+    interval = VOCAB + "interval"
+    scheduleText = VOCAB + "scheduleText"
+    # outcome
+    outcomeOf = VOCAB + "outcomeOf"
+    measure = VOCAB + "measure"
+    direction = VOCAB + "direction"
+    numerator = VOCAB + "numerator"
+    denominator = VOCAB + "denominator"
+    percent = VOCAB + "percent"
+    timepoint = VOCAB + "timepoint"
+    modality = VOCAB + "modality"
+    coversArm = VOCAB + "coversArm"
+    description = VOCAB + "description"
+    # source and provenance
+    sourceKind = VOCAB + "sourceKind"
+    venue = VOCAB + "venue"
+    year = VOCAB + "year"
+    url = VOCAB + "url"
+    curator = VOCAB + "curator"
+    checkedAgainst = VOCAB + "checkedAgainst"
+    fileName = VOCAB + "fileName"
+    contentHash = VOCAB + "contentHash"
+    softwareVersion = VOCAB + "softwareVersion"
+    # evidence
+    recordField = VOCAB + "recordField"
+    locator = VOCAB + "locator"
+    quote = VOCAB + "quote"
+    start = VOCAB + "start"
+    end = VOCAB + "end"
+    method = VOCAB + "method"
+    confidence = VOCAB + "confidence"
+    evidenceCode = VOCAB + "evidenceCode"
+
+
+def enum_iri(member: StrEnum) -> str:
+    """The vocabulary individual for a closed-vocabulary value, e.g. ``design-open-label``."""
+    prefix = {
+        "Design": "design",
+        "Blinding": "blinding",
+        "Control": "control",
+        "Donor": "donor",
+        "Exposure": "exposure",
+        "Direction": "direction",
+        "Modality": "modality",
+        "SourceKind": "kind",
+    }[type(member).__name__]
+    return f"{VOCAB}{prefix}-{member.value.replace('_', '-')}"
+
+
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(x.strip() for x in (cell or "").split("|") if x.strip())
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """The shipped lexicon, ``ontology/lexicon.tsv`` (read once per process)."""
+    path = ontology_file("lexicon.tsv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return Lexicon(
+        LexEntry(
+            id=row["id"].strip(),
+            kind=Kind(row["kind"].strip()),
+            label=row["label"].strip(),
+            synonyms=_split(row.get("synonyms")),
+            abbreviations=_split(row.get("abbreviations")),
+        )
+        for row in rows
+    )

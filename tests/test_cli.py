@@ -1,0 +1,134 @@
+"""The command line: exit codes, one-line errors, help and README coverage for every command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from stemkg.cli import app
+from stemkg.pipeline import BuildResult
+from tests.conftest import ROOT, write_record
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> Any:
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def _one_line_error(result: Any, *needles: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error:")
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_build_exit_0_and_summary(tmp_path: Path, record: dict[str, Any]) -> None:
+    path = write_record(tmp_path, "trial.yaml", record)
+    result = invoke("build", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.stdout and "studies" in result.stdout
+
+
+def test_build_exit_1_with_violations(tmp_path: Path, record: dict[str, Any]) -> None:
+    del record["reports"][0]["arms"][0]["therapy"]["routes"]
+    path = write_record(tmp_path, "trial.yaml", record)
+    result = invoke("build", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1, result.output
+    assert "needs a cell type and at least one route" in result.stderr
+    assert (tmp_path / "out" / "stemkg.trig").exists()
+
+
+def test_build_exit_2_when_nothing_builds(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_bytes(b"\x00\x01\x02")
+    result = invoke("build", str(tmp_path / "x.yaml"), "--out", str(tmp_path / "out"))
+    _one_line_error(result, "x.yaml", "binary file")
+
+
+def test_build_warns_for_bad_files(tmp_path: Path, record: dict[str, Any]) -> None:
+    write_record(tmp_path / "in", "good.yaml", record)
+    (tmp_path / "in" / "bad.yaml").write_text("reports: [", encoding="utf-8")
+    result = invoke("build", str(tmp_path / "in"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "warning:" in result.stderr and "bad.yaml" in result.stderr
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    result = invoke("build", str(tmp_path / "nope"), "--out", str(tmp_path / "out"))
+    _one_line_error(result, "nope", "no such file or folder")
+
+
+def test_unwritable_out(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    result = invoke("build", str(ROOT / "data" / "records"), "--out", str(tmp_path / "f" / "o"))
+    _one_line_error(result, "cannot be written")
+
+
+def test_validate_build_and_files(built: BuildResult, tmp_path: Path) -> None:
+    ok = invoke("validate", "--build", str(built.out_dir))
+    assert ok.exit_code == 0 and "conforms" in ok.stdout
+    bad = tmp_path / "bad.trig"
+    bad.write_text("this is not RDF", encoding="utf-8")
+    _one_line_error(invoke("validate", str(bad)), "bad.trig", "RDF does not parse")
+    _one_line_error(invoke("validate", "--build", str(tmp_path / "none")), "no build here")
+
+
+def test_validate_exit_1(tmp_path: Path, built: BuildResult) -> None:
+    text = (built.out_dir / "stemkg.trig").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.trig"
+    broken.write_text(text.replace("stemkg:enrolled 8", "stemkg:enrolled -8"), encoding="utf-8")
+    result = invoke("validate", str(broken))
+    assert result.exit_code == 1
+    assert "enrolled is one non-negative integer" in result.stderr
+
+
+def test_query_formats_and_errors(built: BuildResult) -> None:
+    b = ("--build", str(built.out_dir))
+    table = invoke("query", "studies-by-route", "--param", "route=intrathecal", *b)
+    assert table.exit_code == 0 and "row(s)" in table.stdout
+    data = json.loads(
+        invoke("query", "evidence-chain", "-p", "condition=ALS", "-f", "json", *b).stdout
+    )
+    assert data["results"]["bindings"]
+    _one_line_error(
+        invoke("query", "studies-by-route", "-p", "colour=red", *b), "unknown parameter"
+    )
+    _one_line_error(invoke("query", "studies-by-route", "-p", "route", *b), "name=value")
+
+
+def test_queries_lists_the_library() -> None:
+    result = invoke("queries")
+    assert result.exit_code == 0 and "evidence-chain" in result.stdout
+
+
+def test_export_and_stats(built: BuildResult, tmp_path: Path) -> None:
+    out = tmp_path / "g.graphml"
+    result = invoke(
+        "export", "--format", "graphml", "--out", str(out), "--build", str(built.out_dir)
+    )
+    assert result.exit_code == 0 and out.read_text().startswith("<?xml")
+    stats = invoke("stats", "--build", str(built.out_dir))
+    assert stats.exit_code == 0 and "amyotrophic lateral sclerosis" in stats.stdout
+
+
+def test_schema_command(tmp_path: Path) -> None:
+    out = tmp_path / "schema.json"
+    assert invoke("schema", "--out", str(out)).exit_code == 0
+    assert json.loads(out.read_text())["title"] == "RecordFile"
+
+
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_readme_docs(command: str) -> None:
+    result = invoke(command, "--help")
+    assert result.exit_code == 0 and "Usage" in result.stdout
+    assert f"stemkg {command}" in (ROOT / "README.md").read_text(encoding="utf-8")

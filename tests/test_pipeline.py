@@ -1,0 +1,191 @@
+"""End to end over data/records: outputs, determinism, linking, locks, bad files, crashes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyoxigraph import QuerySolutions
+
+from stemkg import pipeline
+from stemkg.errors import BuildLockedError, InputError
+from stemkg.pipeline import NothingToBuildError, build
+from stemkg.store import build_lock, open_store
+from tests.conftest import RECORDS, write_record
+
+SEED = """PREFIX s: <https://w3id.org/stemkg/vocab/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+
+def _rows(out: Path, text: str) -> list[dict[str, str]]:
+    result = open_store(out).query(SEED + text, use_default_graph_as_union=True)
+    assert isinstance(result, QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: r[n].value for n in names if r[n] is not None} for r in result]  # type: ignore[union-attr]
+
+
+def test_build_writes_every_output(built: pipeline.BuildResult) -> None:
+    out = built.out_dir
+    for name in ("stemkg.trig", "stemkg.ttl", "manifest.json", "store"):
+        assert (out / name).exists(), name
+    assert built.validation.conforms, built.validation.violations[:3]
+    assert not built.problems
+    assert len(built.sources) == len(list(RECORDS.glob("*.yaml")))
+    assert built.triples > 1000
+
+
+def test_seed_study_c_facts_are_connected(built: pipeline.BuildResult) -> None:
+    rows = _rows(
+        built.out_dir,
+        """SELECT ?enrolled ?treated ?cell ?tissue ?route ?dose ?interval WHERE {
+          ?study s:nct "NCT01363401" . ?report s:aboutStudy ?study ;
+            s:condition/rdfs:label "amyotrophic lateral sclerosis" ;
+            s:enrolled ?enrolled ; s:treated ?treated .
+          ?arm s:armOf ?report ; s:therapy ?t .
+          ?t s:cellType/rdfs:label ?cell ; s:sourceTissue/rdfs:label ?tissue ;
+             s:route/rdfs:label ?route ; s:doseValue ?dose ; s:interval ?interval .
+        }""",
+    )
+    assert rows == [
+        {
+            "enrolled": "8",
+            "treated": "7",
+            "cell": "mesenchymal stem cell of the bone marrow",
+            "tissue": "bone marrow",
+            "route": "Intrathecal Route of Administration",
+            "dose": "1000000",
+            "interval": "P26D",
+        }
+    ]
+
+
+def test_seed_study_b_has_three_arms_and_responders(built: pipeline.BuildResult) -> None:
+    arms = _rows(
+        built.out_dir,
+        """SELECT ?arm ?n ?phase WHERE { ?study s:pmid "26751635" . ?r s:aboutStudy ?study .
+          ?a s:armOf ?r ; rdfs:label ?arm ; s:participants ?n ; s:phase/rdfs:label ?phase }""",
+    )
+    assert sorted(int(a["n"]) for a in arms) == [6, 6, 14]
+    figures = _rows(
+        built.out_dir,
+        """SELECT ?num ?den ?pct (COUNT(?arm) AS ?arms) WHERE { ?study s:pmid "26751635" .
+          ?o s:outcomeOf/s:aboutStudy ?study ; s:numerator ?num ; s:denominator ?den ;
+             s:percent ?pct ; s:coversArm ?arm } GROUP BY ?num ?den ?pct""",
+    )
+    assert {"num": "13", "den": "15", "pct": "87", "arms": "2"} in figures
+
+
+def test_seed_study_a_is_in_vitro(built: pipeline.BuildResult) -> None:
+    rows = _rows(
+        built.out_dir,
+        """SELECT ?exposure ?direction WHERE { ?r s:design s:design-in-vitro ;
+             s:condition/rdfs:label "amyotrophic lateral sclerosis" .
+          ?a s:armOf ?r ; s:therapy/s:exposure ?exposure .
+          ?o s:outcomeOf ?r ; s:measure <http://purl.obolibrary.org/obo/GO_0006915> ;
+             s:direction ?direction }""",
+    )
+    assert rows and all(r["direction"].endswith("direction-reduced") for r in rows)
+
+
+def test_two_builds_are_byte_identical(built: pipeline.BuildResult, tmp_path: Path) -> None:
+    again = build([RECORDS], tmp_path / "again")
+    for name in ("stemkg.trig", "stemkg.ttl", "manifest.json"):
+        assert (built.out_dir / name).read_bytes() == (again.out_dir / name).read_bytes(), name
+
+
+def test_sources_meet_on_one_study(tmp_path: Path, record: dict[str, Any]) -> None:
+    other = {**record, "source": {**record["source"], "title": "Second source"}}
+    other["reports"] = [{**record["reports"][0], "participants": {"enrolled": 9}}]
+    other["reports"][0]["study"] = {"nct": "NCT00000001"}
+    write_record(tmp_path / "in", "one.yaml", record)
+    write_record(tmp_path / "in", "two.yaml", other)
+    result = build([tmp_path / "in"], tmp_path / "out")
+    assert result.studies == 1
+    rows = _rows(result.out_dir, "SELECT ?n WHERE { ?r s:aboutStudy ?s ; s:enrolled ?n }")
+    assert sorted(r["n"] for r in rows) == ["8", "9"]  # both reports stand
+
+
+def test_build_replaces_outputs_with_exactly_its_inputs(
+    tmp_path: Path, record: dict[str, Any]
+) -> None:
+    first = write_record(tmp_path / "a", "first.yaml", record)
+    build([first], tmp_path / "out")
+    second = {**record, "reports": [{**record["reports"][0], "study": {"nct": "NCT00000002"}}]}
+    result = build([write_record(tmp_path / "b", "second.yaml", second)], tmp_path / "out")
+    assert [s.key for s in result.sources] == ["second"]
+    assert "first" not in (tmp_path / "out" / "stemkg.trig").read_text()
+
+
+def test_bad_files_are_named_and_good_ones_build(tmp_path: Path, record: dict[str, Any]) -> None:
+    folder = tmp_path / "in"
+    write_record(folder, "good.yaml", record)
+    (folder / "broken.yaml").write_text("schema_version: [", encoding="utf-8")
+    (folder / "empty.json").write_text("", encoding="utf-8")
+    result = build([folder], tmp_path / "out")
+    assert [s.key for s in result.sources] == ["good"]
+    assert sorted(p.path.name for p in result.problems) == ["broken.yaml", "empty.json"]
+
+
+def test_nothing_to_build(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("", encoding="utf-8")
+    with pytest.raises(NothingToBuildError, match=r"bad\.yaml: empty file"):
+        build([tmp_path / "bad.yaml"], tmp_path / "out")
+    assert not (tmp_path / "out" / "stemkg.trig").exists()
+
+
+def test_missing_input_path(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or folder"):
+        build([tmp_path / "nope"], tmp_path / "out")
+
+
+def test_second_build_is_refused_while_one_runs(tmp_path: Path) -> None:
+    with build_lock(tmp_path / "out"), pytest.raises(BuildLockedError, match="another build"):
+        build([RECORDS], tmp_path / "out")
+
+
+def test_a_build_killed_midway_leaves_previous_outputs_whole(
+    tmp_path: Path, record: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_record(tmp_path / "in", "trial.yaml", record)
+    out = tmp_path / "out"
+    build([path], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "write_turtle", killed)
+    record["reports"][0]["participants"]["enrolled"] = 80
+    write_record(tmp_path / "in", "trial.yaml", record)
+    with pytest.raises(KeyboardInterrupt):
+        build([path], out)
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".build-")]
+    rows = _rows(out, "SELECT ?n WHERE { ?r s:enrolled ?n }")
+    assert rows == [{"n": "8"}]
+
+
+def test_unwritable_output(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(Exception, match="cannot be written"):
+        build([RECORDS], blocker / "out")
+
+
+def test_validate_file_and_bad_rdf(built: pipeline.BuildResult, tmp_path: Path) -> None:
+    report = pipeline.validate_file(built.out_dir / "stemkg.trig")
+    assert report.conforms and report.graphs == len(built.sources)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.ttl: RDF does not parse"):
+        pipeline.validate_file(bad)
+
+
+def test_copy_of_build_validates(built: pipeline.BuildResult, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(built.out_dir, copy)
+    assert pipeline.validate_build(copy).conforms

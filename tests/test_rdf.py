@@ -1,0 +1,87 @@
+"""Mapping records to quads: named graph, provenance, evidence behind every value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import BlankNode, NamedNode, Store
+
+from stemkg.lexicon import Lexicon
+from stemkg.model import RecordFile
+from stemkg.rdf import SourceInput, map_source
+from stemkg.vocab import P
+
+HASH = "sha256:" + "0" * 64
+
+
+def mapped(record: dict[str, Any], lexicon: Lexicon, key: str = "trial") -> Store:
+    parsed = RecordFile.model_validate(record, context={"lexicon": lexicon})
+    keys = tuple(f"nct:NCT0000000{n}" for n in range(len(parsed.reports)))
+    store = Store()
+    store.extend(map_source(SourceInput(key, f"{key}.yaml", HASH, parsed, keys, "1.0")))
+    return store
+
+
+def test_one_named_graph_no_blank_nodes(record: dict[str, Any], lexicon: Lexicon) -> None:
+    store = mapped(record, lexicon)
+    graphs = {q.graph_name for q in store}
+    assert graphs == {NamedNode("https://w3id.org/stemkg/id/graph/trial")}
+    for q in store:
+        assert not isinstance(q.subject, BlankNode) and not isinstance(q.object, BlankNode)
+
+
+def test_every_value_has_evidence(record: dict[str, Any], lexicon: Lexicon) -> None:
+    store = mapped(record, lexicon)
+    rows = store.query(
+        """PREFIX s: <https://w3id.org/stemkg/vocab/>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        SELECT ?p ?o ?field WHERE { GRAPH ?g {
+          ?e a s:ValueEvidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+             s:recordField ?field . ?s ?p ?o } }"""
+    )
+    fields = {str(r["field"].value) for r in rows}  # type: ignore[union-attr]
+    assert "reports[0].arms[0].therapy.routes[0]" in fields
+    assert "reports[0].participants.enrolled" in fields
+    assert "reports[0].outcomes[0].value.denominator" in fields
+
+
+def test_locator_is_inherited_and_overridden(record: dict[str, Any], lexicon: Lexicon) -> None:
+    record["reports"][0]["evidence"] = {"locator": "Abstract"}
+    record["reports"][0]["participants"]["enrolled"] = {"value": 8, "locator": "Table 1"}
+    store = mapped(record, lexicon)
+    found = {
+        str(r["f"].value): str(r["l"].value)  # type: ignore[union-attr]
+        for r in store.query(  # type: ignore[union-attr]
+            """PREFIX s: <https://w3id.org/stemkg/vocab/>
+            SELECT ?f ?l WHERE { GRAPH ?g { ?e s:recordField ?f ; s:locator ?l } }"""
+        )
+    }
+    assert found["reports[0].participants.enrolled"] == "Table 1"
+    assert found["reports[0].condition"] == "Abstract"
+
+
+def test_provenance_without_wall_clock(record: dict[str, Any], lexicon: Lexicon) -> None:
+    store = mapped(record, lexicon)
+    hashes = [q.object.value for q in store if q.predicate == NamedNode(P.contentHash)]  # type: ignore[union-attr]
+    assert hashes == [HASH, HASH]  # the source and its graph
+    text = " ".join(str(q) for q in store)
+    assert "dateTime" not in text and "generatedAtTime" not in text
+
+
+def test_mapping_is_deterministic(record: dict[str, Any], lexicon: Lexicon) -> None:
+    assert list(mapped(record, lexicon)) == list(mapped(record, lexicon))
+
+
+def test_two_reports_of_one_study_in_a_source_is_an_error(
+    record: dict[str, Any], lexicon: Lexicon, tmp_path: Path
+) -> None:
+    parsed = RecordFile.model_validate(record, context={"lexicon": lexicon})
+    doubled = parsed.model_copy(update={"reports": parsed.reports * 2})
+    src = SourceInput("x", "x.yaml", HASH, doubled, ("k", "k"), "1.0")
+    try:
+        map_source(src)
+    except Exception as exc:
+        assert "same study" in str(exc)
+    else:
+        raise AssertionError("expected MappingError")

@@ -1,0 +1,125 @@
+"""Every SHACL constraint has a conforming fixture (the base graph) and a violating one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pyoxigraph import NamedNode, Store
+
+from stemkg.lexicon import Lexicon
+from stemkg.validate import validate_graphs
+from tests.test_rdf import mapped
+
+PREFIXES = """PREFIX s: <https://w3id.org/stemkg/vocab/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX obo: <http://purl.obolibrary.org/obo/>
+"""
+G = "<https://w3id.org/stemkg/id/graph/trial>"
+
+
+def _replace(pattern: str, new: str) -> str:
+    """An update that rewrites matches of ``pattern`` inside the graph into ``new``."""
+    return (
+        f"DELETE {{ GRAPH {G} {{ {pattern} }} }} INSERT {{ GRAPH {G} {{ {new} }} }} "
+        f"WHERE {{ GRAPH {G} {{ {pattern} }} }}"
+    )
+
+
+def _delete(pattern: str, where: str = "") -> str:
+    """An update that deletes ``pattern`` where it (and ``where``) match."""
+    return f"DELETE {{ GRAPH {G} {{ {pattern} }} }} WHERE {{ GRAPH {G} {{ {pattern} . {where} }} }}"
+
+
+# (shape, update that breaks it)
+CASES = [
+    ("report-condition", _delete("?r s:condition ?c")),
+    ("report-design", _replace("?r s:design ?d", "?r s:design s:direction-improved")),
+    ("report-source", _delete("?r prov:wasDerivedFrom ?s", "?r a s:StudyReport")),
+    ("report-study", _delete("?r s:aboutStudy ?s")),
+    ("report-enrolled", _replace("?r s:enrolled ?n", "?r s:enrolled -1")),
+    ("report-treated", _replace("?r s:treated ?n", '?r s:treated "seven"')),
+    ("report-phase", _replace("?r s:phase ?p", "?r s:phase obo:NCIT_C38267")),
+    (
+        "report-blinding",
+        _replace("?r s:design ?d", "?r s:design ?d ; s:blinding s:donor-autologous"),
+    ),
+    ("report-control", _replace("?r s:design ?d", "?r s:design ?d ; s:control s:modality-hedged")),
+    ("report-follow-up", _replace("?r s:followUp ?f", '?r s:followUp "a year"')),
+    ("report-condition-is-disease", _replace("?r s:condition ?c", "?r s:condition obo:CL_0000134")),
+    ("arm-report", _delete("?a s:armOf ?r")),
+    ("arm-participants", _replace("?a s:participants ?n", "?a s:participants -7")),
+    ("arm-therapy", _delete("?a s:therapy ?t")),
+    ("arm-phase", _replace("?a s:therapy ?t", "?a s:therapy ?t ; s:phase obo:CL_0000134")),
+    ("arm-cells-and-route", _delete("?t s:route ?x")),
+    ("arm-exposure", _replace("?r s:design ?d", "?r s:design s:design-in-vitro")),
+    ("therapy-donor", _replace("?t s:donor ?d", "?t s:donor s:design-animal")),
+    (
+        "therapy-exposure",
+        _replace("?t s:donor ?d", "?t s:donor ?d ; s:exposure s:donor-allogeneic"),
+    ),
+    ("therapy-dose", _replace("?t s:doseValue ?d", "?t s:doseValue 0.0")),
+    ("therapy-administrations", _replace("?t s:administrations ?n", "?t s:administrations 0")),
+    ("therapy-interval", _replace("?t s:interval ?i", '?t s:interval "26 days"')),
+    ("therapy-route-is-route", _replace("?t s:route ?x", "?t s:route obo:UBERON_0002371")),
+    ("outcome-report", _delete("?o s:outcomeOf ?r")),
+    ("outcome-measure", _delete("?o s:measure ?m")),
+    ("outcome-direction", _replace("?o s:direction ?d", "?o s:direction s:design-animal")),
+    ("outcome-modality", _delete("?o s:modality ?m")),
+    ("outcome-numerator", _replace("?o s:numerator ?n", "?o s:numerator -1")),
+    ("outcome-denominator", _replace("?o s:denominator ?n", "?o s:denominator 0")),
+    ("outcome-percent", _replace("?o s:numerator ?n", "?o s:numerator ?n ; s:percent 150.0")),
+    ("outcome-timepoint", _replace("?o s:numerator ?n", '?o s:numerator ?n ; s:timepoint "P6M"')),
+    ("source-kind", _delete("?s s:sourceKind ?k")),
+    ("source-title", _delete("?s dcterms:title ?t", "?s a s:Source")),
+    (
+        "source-hash",
+        _replace("?s a s:Source ; s:contentHash ?h", '?s a s:Source ; s:contentHash "md5:1"'),
+    ),
+    ("evidence-subject", _replace("?e rdf:subject ?s", "?e rdf:subject ?s, <urn:x>")),
+    ("evidence-predicate", _delete("?e rdf:predicate ?p")),
+    ("evidence-object", _delete("?e rdf:object ?o")),
+    ("evidence-source", _delete("?e prov:wasDerivedFrom ?s", "?e a s:ValueEvidence")),
+    ("evidence-start", _replace("?e s:recordField ?f", "?e s:recordField ?f ; s:start -4")),
+    ("evidence-end", _replace("?e s:recordField ?f", '?e s:recordField ?f ; s:end "x"')),
+    ("value-evidence", _delete("?e rdf:subject ?s ; rdf:predicate s:cellType")),
+]
+
+
+def _validate(store: Store) -> set[str]:
+    graph = "https://w3id.org/stemkg/id/graph/trial"
+    quads = list(store.quads_for_pattern(None, None, None, NamedNode(graph)))
+    report = validate_graphs([(graph, quads)])
+    assert report.graphs == 1
+    return {v.shape.rsplit("/", 1)[-1] for v in report.violations}
+
+
+def test_base_graph_conforms(record: dict[str, Any], lexicon: Lexicon) -> None:
+    assert _validate(mapped(record, lexicon)) == set()
+
+
+@pytest.mark.parametrize(("shape", "update"), CASES, ids=[c[0] for c in CASES])
+def test_violation(shape: str, update: str, record: dict[str, Any], lexicon: Lexicon) -> None:
+    store = mapped(record, lexicon)
+    before = len(store)
+    store.update(PREFIXES + update)
+    assert len(store) != before or "INSERT" in update, "the fixture did not change the graph"
+    assert shape in _validate(store)
+
+
+def test_every_shape_has_a_violating_case() -> None:
+    import rdflib
+
+    from stemkg.resources import ontology_file
+
+    shapes = rdflib.Graph().parse(ontology_file("shapes.ttl"))
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    declared = {
+        str(s).rsplit("/", 1)[-1]
+        for s in set(shapes.subjects(rdflib.RDF.type, sh.PropertyShape))
+        | set(shapes.subjects(rdflib.RDF.type, sh.SPARQLConstraint))
+    }
+    assert declared == {c[0] for c in CASES}

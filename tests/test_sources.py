@@ -1,0 +1,156 @@
+"""Readers: curated records in YAML and JSON, and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stemkg.errors import InputError
+from stemkg.lexicon import Lexicon
+from stemkg.sources import Format, discover, read_file
+from tests.conftest import write_record
+
+
+def _error(path: Path, lexicon: Lexicon) -> str:
+    with pytest.raises(InputError) as info:
+        read_file(path, lexicon)
+    message = str(info.value)
+    assert str(path) in message
+    assert "\n" not in message
+    return message
+
+
+def test_yaml_record_reads(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
+    path = write_record(tmp_path, "trial.yaml", record)
+    [loaded] = read_file(path, lexicon)
+    assert loaded.key == "trial"
+    assert loaded.content_hash.startswith("sha256:")
+    report = loaded.record.reports[0]
+    assert report.condition.id == "MONDO:0004976"
+    assert report.arms[0].therapy.routes[0].id == "NCIT:C38267"
+    assert report.participants is not None and report.participants.enrolled is not None
+    assert report.participants.enrolled.value == 8
+
+
+def test_json_record_reads(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
+    path = tmp_path / "trial.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    [loaded] = read_file(path, lexicon)
+    assert loaded.record.source.pmid == "123456"
+
+
+def test_every_shipped_record_reads(lexicon: Lexicon) -> None:
+    files = list(discover([Path(__file__).parents[1] / "data" / "records"]))
+    assert len(files) >= 6
+    for path in files:
+        assert read_file(path, lexicon)
+
+
+def test_broken_yaml(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("schema_version: 1\nsource: {kind: [unclosed\n", encoding="utf-8")
+    assert "YAML does not parse" in _error(path, lexicon)
+
+
+def test_broken_json(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"schema_version": 1,', encoding="utf-8")
+    message = _error(path, lexicon)
+    assert "JSON does not parse" in message and "line 1" in message
+
+
+def test_negative_count_names_record_and_field(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    record["reports"][0]["participants"]["enrolled"] = -3
+    message = _error(write_record(tmp_path, "neg.yaml", record), lexicon)
+    assert "reports[0].participants.enrolled" in message
+    assert "-3" in message
+
+
+def test_unknown_route_label(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
+    record["reports"][0]["arms"][0]["therapy"]["routes"] = ["intrathecl"]
+    message = _error(write_record(tmp_path, "route.yaml", record), lexicon)
+    assert "reports[0].arms[0].therapy.routes[0]" in message
+    assert "unknown route name 'intrathecl'" in message
+
+
+def test_term_of_the_wrong_kind(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
+    record["reports"][0]["arms"][0]["therapy"]["routes"] = ["bone marrow"]
+    message = _error(write_record(tmp_path, "kind.yaml", record), lexicon)
+    assert "is a tissue, not a route" in message
+
+
+def test_missing_condition(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
+    del record["reports"][0]["condition"]
+    message = _error(write_record(tmp_path, "nocond.yaml", record), lexicon)
+    assert "reports[0].condition: field required" in message
+
+
+def test_outcome_naming_an_unknown_arm(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    record["reports"][0]["outcomes"][0]["arms"] = ["no such arm"]
+    message = _error(write_record(tmp_path, "arm.yaml", record), lexicon)
+    assert "unknown arms: no such arm" in message
+
+
+def test_wrong_schema_version(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
+    record["schema_version"] = 7
+    assert "schema_version is 7" in _error(write_record(tmp_path, "v.yaml", record), lexicon)
+
+
+def test_not_a_mapping(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text("- a\n- b\n", encoding="utf-8")
+    assert "not a record file" in _error(path, lexicon)
+
+
+def test_empty_file(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("  \n", encoding="utf-8")
+    assert "empty file" in _error(path, lexicon)
+
+
+def test_binary_file(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "random.yaml"
+    path.write_bytes(bytes(range(256)) * 4)
+    assert "binary file" in _error(path, lexicon)
+
+
+def test_not_utf8(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("schema_version: 1\ntitle: Caf\xe9\n".encode("latin-1"))
+    assert "not UTF-8" in _error(path, lexicon)
+
+
+def test_xml_is_unsupported(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "pubmed.xml"
+    path.write_text("<PubmedArticleSet/>", encoding="utf-8")
+    assert "unsupported format" in _error(path, lexicon)
+
+
+def test_unknown_suffix(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "notes.docx"
+    path.write_text("x", encoding="utf-8")
+    assert "unsupported format '.docx'" in _error(path, lexicon)
+
+
+def test_missing_path() -> None:
+    with pytest.raises(InputError, match="no such file or folder"):
+        list(discover([Path("/no/such/place")]))
+
+
+def test_discover_skips_hidden_and_sorts(tmp_path: Path) -> None:
+    for name in ("b.yaml", "a.yaml", ".hidden.yaml", ".git/x.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert [p.name for p in discover([tmp_path])] == ["a.yaml", "b.yaml"]
+
+
+def test_format_table() -> None:
+    assert Format.from_path(Path("x.yml")) is Format.YAML_RECORD
+    assert Format.from_path(Path("X.JSON")) is Format.JSON_RECORD

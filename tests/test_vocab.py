@@ -1,0 +1,96 @@
+"""The vocabulary, the lexicon and the ontology extracts agree with each other."""
+
+from __future__ import annotations
+
+import json
+
+import rdflib
+from rdflib.namespace import OWL, RDF, RDFS
+
+from stemkg import ids
+from stemkg.lexicon import Kind, Lexicon
+from stemkg.model import (
+    Blinding,
+    Control,
+    Design,
+    Direction,
+    Donor,
+    Exposure,
+    Modality,
+    SourceKind,
+    record_json_schema,
+)
+from stemkg.resources import ontology_file
+from stemkg.vocab import VOCAB, C, P, enum_iri
+
+
+def _graph(*names: str) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for name in names:
+        graph.parse(ontology_file(name))
+    return graph
+
+
+def test_every_vocab_constant_is_declared_with_label_and_comment() -> None:
+    onto = _graph("stemkg.ttl")
+    constants = [v for k, v in vars(C).items() if not k.startswith("_")]
+    constants += [v for k, v in vars(P).items() if not k.startswith("_")]
+    for iri in constants:
+        node = rdflib.URIRef(iri)
+        assert (node, RDF.type, None) in onto, iri
+        assert onto.value(node, RDFS.label), iri
+        assert onto.value(node, RDFS.comment), iri
+
+
+def test_every_declared_term_has_label_and_comment() -> None:
+    onto = _graph("stemkg.ttl")
+    for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual):
+        for node in onto.subjects(RDF.type, kind):
+            if str(node).startswith(VOCAB):
+                assert onto.value(node, RDFS.label) and onto.value(node, RDFS.comment), node
+
+
+def test_every_enum_value_is_an_individual() -> None:
+    onto = _graph("stemkg.ttl")
+    for enum in (Design, Blinding, Control, Donor, Exposure, Direction, Modality, SourceKind):
+        for member in enum:
+            node = rdflib.URIRef(enum_iri(member))
+            assert (node, RDF.type, OWL.NamedIndividual) in onto, node
+
+
+def test_every_lexicon_id_is_in_the_extracts(lexicon: Lexicon) -> None:
+    """A lexicon id must be a term of a real ontology file (terms.ttl) or a local term."""
+    extracts = _graph("terms.ttl", "local-terms.ttl")
+    for entry in lexicon:
+        node = rdflib.URIRef(ids.expand(entry.id))
+        label = extracts.value(node, RDFS.label)
+        assert label is not None, f"{entry.id} is not in ontology/terms.ttl or local-terms.ttl"
+        assert str(label) == entry.label, f"{entry.id}: lexicon says {entry.label!r}, not {label!r}"
+
+
+def test_lexicon_sizes(lexicon: Lexicon) -> None:
+    sizes = {kind: len(lexicon.of_kind(kind)) for kind in Kind}
+    assert sizes[Kind.CELL_TYPE] >= 25
+    assert sizes[Kind.TISSUE] >= 12
+    assert sizes[Kind.CONDITION] >= 40
+    assert sizes[Kind.ROUTE] >= 15
+
+
+def test_routes_sit_under_route_of_administration(lexicon: Lexicon) -> None:
+    extracts = _graph("terms.ttl")
+    root = rdflib.URIRef(ids.expand("NCIT:C38114"))
+    for entry in lexicon.of_kind(Kind.ROUTE):
+        node = rdflib.URIRef(ids.expand(entry.id))
+        assert root in set(extracts.transitive_objects(node, RDFS.subClassOf)), entry.id
+    assert lexicon.resolve(Kind.ROUTE, "intrathecal").id == "NCIT:C38267"
+
+
+def test_phases_match_the_shapes(lexicon: Lexicon) -> None:
+    shapes = ontology_file("shapes.ttl").read_text(encoding="utf-8")
+    for entry in lexicon.of_kind(Kind.PHASE):
+        assert f"obo:NCIT_{entry.id.split(':')[1]}" in shapes, entry.id
+
+
+def test_schema_file_is_current(lexicon: Lexicon) -> None:
+    shipped = json.loads(ontology_file("record.schema.json").read_text(encoding="utf-8"))
+    assert shipped == json.loads(json.dumps(record_json_schema(lexicon))), "run `make schema`"
