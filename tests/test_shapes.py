@@ -117,9 +117,6 @@ def test_every_shape_has_a_violating_case() -> None:
 
     shapes = rdflib.Graph().parse(ontology_file("shapes.ttl"))
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-    declared = {
-        str(s).rsplit("/", 1)[-1]
-        for s in set(shapes.subjects(rdflib.RDF.type, sh.PropertyShape))
-        | set(shapes.subjects(rdflib.RDF.type, sh.SPARQLConstraint))
-    }
+    # every constraint carries the message a user sees; helper shapes (Disease, Route, ...) do not
+    declared = {str(s).rsplit("/", 1)[-1] for s in shapes.subjects(sh.message, None)}
     assert declared == {c[0] for c in CASES}
