@@ -27,7 +27,9 @@ def test_unknown_prefix_raises() -> None:
 
 
 def test_slugs_are_stable_and_safe() -> None:
-    assert ids.slug("nct:NCT01363401/phase 1") == "nct-nct01363401-phase-1"
+    assert ids.slug("nct:NCT01363401/phase 1") == "nct-NCT01363401-phase-1"
+    assert ids.study_iri("nct:NCT01363401/phase-1").endswith("/study/NCT01363401-phase-1")
+    assert ids.study_iri("pmid:26751635").endswith("/study/pmid-26751635")
     long = "x" * 200
     assert ids.slug(long) == ids.slug(long)
     assert len(ids.slug(long)) <= 60
@@ -39,5 +41,5 @@ def test_minted_iris_depend_only_on_keys() -> None:
     assert report == ids.report_iri("oh-2015", "nct:NCT01363401/phase-1")
     assert report.startswith("https://w3id.org/stemkg/id/report/oh-2015/")
     arm = ids.arm_iri(report, "Intrathecal BM-MSC")
-    assert arm.endswith("/arm/intrathecal-bm-msc")
+    assert arm.endswith("/arm/Intrathecal-BM-MSC")
     assert ids.evidence_iri(arm, "p", "o") != ids.evidence_iri(arm, "p", "o2")

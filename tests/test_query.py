@@ -41,8 +41,8 @@ def test_every_query_returns_rows(named: str, built: BuildResult, lexicon: Lexic
 def test_route_by_label_finds_seed_studies(built: BuildResult, lexicon: Lexicon) -> None:
     result = _rows(_run(built, "studies-by-route", lexicon, route="intrathecal"))
     studies = {row["study"] for row in result}
-    assert any(s and "nct-nct01363401" in s for s in studies)
-    assert any(s and "nct-nct01051882" in s for s in studies)
+    assert any(s and s.endswith("study/NCT01363401-phase-1") for s in studies)
+    assert any(s and s.endswith("study/NCT01051882") for s in studies)
     assert all(row["routeLabel"] == "Intrathecal Route of Administration" for row in result)
 
 

@@ -32,7 +32,7 @@ __all__ = [
     "therapy_iri",
 ]
 
-_UNSAFE = re.compile(r"[^a-z0-9]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9]+")
 
 
 def _digest(text: str, size: int = 12) -> str:
@@ -40,8 +40,8 @@ def _digest(text: str, size: int = 12) -> str:
 
 
 def slug(text: str, limit: int = 60) -> str:
-    """A lower-case, hyphenated, IRI-safe form of ``text``; long keys end in a short hash."""
-    cleaned = _UNSAFE.sub("-", text.casefold()).strip("-") or "x"
+    """A hyphenated, IRI-safe form of ``text``; long keys end in a short hash."""
+    cleaned = _UNSAFE.sub("-", text).strip("-") or "x"
     if len(cleaned) <= limit:
         return cleaned
     return f"{cleaned[: limit - 13].rstrip('-')}-{_digest(text)}"
@@ -78,8 +78,9 @@ def graph_iri(source_key: str) -> str:
 
 
 def study_iri(study_key: str) -> str:
-    """A study, from the key the linking rule chose (``nct:NCT01363401/phase-1``, ...)."""
-    return f"{ID}study/{slug(study_key, limit=80)}"
+    """A study, from the key the linking rule chose: ``nct:NCT01363401/phase-1`` gives
+    ``study/NCT01363401-phase-1``, ``pmid:26751635`` gives ``study/pmid-26751635``."""
+    return f"{ID}study/{slug(study_key.removeprefix('nct:'), limit=80)}"
 
 
 def report_iri(source_key: str, study_key: str) -> str:

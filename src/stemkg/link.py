@@ -59,8 +59,12 @@ def _secondary(study: StudyRef) -> list[str]:
     if study.doi:
         tokens.append(f"doi:{study.doi.casefold()}")
     if study.key:
-        tokens.append(f"key:{slug(study.key)}")
+        tokens.append(f"key:{slug(study.key).casefold()}")
     return tokens
+
+
+def _stage(stage: str) -> str:
+    return slug(stage).casefold()
 
 
 def _registry_keys(refs: Sequence[ReportRef]) -> dict[ReportRef, str]:
@@ -69,14 +73,14 @@ def _registry_keys(refs: Sequence[ReportRef]) -> dict[ReportRef, str]:
     for ref in refs:
         if ref.study.nct and ref.study.stage:
             nct = ref.study.nct[0]
-            stages[nct].add(f"nct:{nct}/{slug(ref.study.stage)}")
+            stages[nct].add(f"nct:{nct}/{_stage(ref.study.stage)}")
     keys = {}
     for ref in refs:
         if not ref.study.nct:
             continue
         nct = ref.study.nct[0]
         if ref.study.stage:
-            keys[ref] = f"nct:{nct}/{slug(ref.study.stage)}"
+            keys[ref] = f"nct:{nct}/{_stage(ref.study.stage)}"
         elif len(stages[nct]) == 1:
             keys[ref] = next(iter(stages[nct]))
         else:
