@@ -7,11 +7,16 @@ declared in ``ontology/stemkg.ttl`` with a label and a comment.
 from __future__ import annotations
 
 import csv
+import re
 from enum import StrEnum
 from functools import cache
+from typing import TYPE_CHECKING
 
 from stemkg.lexicon import Kind, LexEntry, Lexicon
 from stemkg.resources import ontology_file
+
+if TYPE_CHECKING:
+    from stemkg.extract.study import Resources
 
 __all__ = [
     "DCTERMS",
@@ -27,7 +32,9 @@ __all__ = [
     "C",
     "P",
     "enum_iri",
+    "load_ancestors",
     "load_lexicon",
+    "load_resources",
 ]
 
 VOCAB = "https://w3id.org/stemkg/vocab/"
@@ -165,3 +172,58 @@ def load_lexicon() -> Lexicon:
         )
         for row in rows
     )
+
+
+def _tsv(name: str) -> list[dict[str, str]]:
+    path = ontology_file(name)
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+@cache
+def load_ancestors() -> dict[str, frozenset[str]]:
+    """Every lexicon term's ancestors (CURIEs), from the shipped ontology extracts."""
+    from pyoxigraph import NamedNode, RdfFormat, parse
+
+    from stemkg.ids import compress
+
+    parents: dict[str, set[str]] = {}
+    sub = NamedNode(RDFS + "subClassOf")
+    for name in ("terms.ttl", "local-terms.ttl"):
+        for quad in parse(path=str(ontology_file(name)), format=RdfFormat.TURTLE):
+            if quad.predicate == sub and isinstance(quad.object, NamedNode):
+                child = compress(str(quad.subject.value))
+                parents.setdefault(child, set()).add(compress(quad.object.value))
+    closed: dict[str, frozenset[str]] = {}
+
+    def up(term: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+        if term not in closed:
+            direct = parents.get(term, set()) - seen
+            found = set(direct)
+            for parent in direct:
+                found |= up(parent, seen | {term})
+            closed[term] = frozenset(found)
+        return closed[term]
+
+    for term in parents:
+        up(term)
+    return closed
+
+
+@cache
+def load_resources() -> Resources:
+    """Everything extraction reads besides the document (read once per process)."""
+    from stemkg.extract.context import ContextRules, Trigger
+    from stemkg.extract.grounding import Cue, grounder_for
+    from stemkg.extract.study import Resources
+
+    lexicon = load_lexicon()
+    triggers = [
+        Trigger(r["trigger"], r["category"], r["direction"]) for r in _tsv("context-triggers.tsv")
+    ]
+    cues = tuple(
+        Cue(r["kind"], re.compile(rf"(?<!\w)(?:{r['pattern']})(?!\w)", re.I), r["value"])
+        for r in _tsv("cues.tsv")
+    )
+    return Resources(lexicon, grounder_for(lexicon), ContextRules(triggers), cues, load_ancestors())

@@ -1,0 +1,159 @@
+"""Grounding: find lexicon terms in text, with plurals, hyphenation, abbreviations the text
+defines ("mesenchymal stem cells (MSCs)") and indirect cues ("via lumbar puncture")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import ahocorasick
+
+from stemkg.lexicon import Kind, LexEntry, Lexicon
+
+__all__ = ["Cue", "Grounder", "Mention", "defined_abbreviations", "fold"]
+
+_WORD = re.compile(r"\w", re.UNICODE)
+_ABBREV = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9}s?)\)")
+
+
+def fold(text: str) -> str:
+    """Lower-cased text with hyphens and curly quotes as plain characters, same length."""
+    out = text.lower()
+    if len(out) != len(text):  # a character whose lower case is longer (rare): keep it
+        out = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return out.replace("-", " ").replace("\u2019", "'").replace("\u2010", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A term found in the text: which, where, and how it was found."""
+
+    entry: LexEntry
+    start: int
+    end: int
+    method: str
+
+    @property
+    def kind(self) -> Kind:
+        return self.entry.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """An indirect way of saying something (a regular expression and what it means)."""
+
+    kind: str
+    pattern: re.Pattern[str]
+    value: str
+
+
+def _variants(name: str) -> set[str]:
+    base = " ".join(fold(name).split())
+    forms = {base}
+    if base.endswith("y") and not base.endswith(("ay", "ey", "oy")):
+        forms.add(base[:-1] + "ies")
+    elif not base.endswith("s"):
+        forms.add(base + "s")
+    return forms
+
+
+_COMMON_WORDS = {"ALL", "CAN", "AND", "NOT", "FOR", "OR", "IN", "ON", "AT", "AS", "IT", "IS"}
+
+
+def _trusted(abbr: str) -> bool:
+    """Very short abbreviations and ones spelled like words count only where the text
+    defines them ("multiple sclerosis (MS)")."""
+    return len(abbr.rstrip("s")) > 2 and abbr.upper() not in _COMMON_WORDS
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    before = start == 0 or not _WORD.match(text[start - 1])
+    after = end >= len(text) or not _WORD.match(text[end])
+    return before and after
+
+
+class Grounder:
+    """Leftmost-longest matching of every lexicon name over a text (Aho-Corasick)."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._names = ahocorasick.Automaton()
+        self._abbrevs = ahocorasick.Automaton()
+        for entry in lexicon:
+            for name in (entry.label, *entry.synonyms):
+                for form in _variants(name):
+                    if len(form) > 2:
+                        self._names.add_word(form, (form, entry))
+            for abbr in entry.abbreviations:
+                if _trusted(abbr):
+                    self._abbrevs.add_word(abbr, (abbr, entry))
+        self._names.make_automaton()
+        self._abbrevs.make_automaton()
+
+    def _scan(self, automaton: ahocorasick.Automaton, text: str, method: str) -> Iterable[Mention]:
+        for end, (word, entry) in automaton.iter(text):
+            start = end - len(word) + 1
+            if _bounded(text, start, end + 1):
+                yield Mention(entry, start, end + 1, method)
+
+    def find(self, text: str, extra: dict[str, LexEntry] | None = None) -> list[Mention]:
+        """Every term mention, longest first where they overlap, in text order; an
+        abbreviation the text defines wins over the lexicon's reading of it."""
+        found = []
+        for abbr, entry in (extra or {}).items():
+            for m in re.finditer(rf"(?<!\w){re.escape(abbr)}s?(?!\w)", text):
+                found.append(Mention(entry, m.start(), m.end(), "defined-abbreviation"))
+        found += self._scan(self._names, fold(text), "lexicon-match")
+        if self._abbrevs.kind != ahocorasick.EMPTY:
+            found += self._scan(self._abbrevs, text, "lexicon-abbreviation")
+        return _longest(found)
+
+
+def _longest(mentions: list[Mention]) -> list[Mention]:
+    chosen: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if all(m.end <= s or m.start >= e for s, e in taken):
+            chosen.append(m)
+            taken.append((m.start, m.end))
+    return sorted(chosen, key=lambda m: m.start)
+
+
+def _initials_fit(short: str, long: str) -> bool:
+    """Schwartz & Hearst (2003): the short form's letters occur in order in the long form,
+    the first one at the start of a word."""
+    s, l_ = short.lower().rstrip("s"), long.lower()
+    i, j = len(s) - 1, len(l_) - 1
+    while i >= 0:
+        c = s[i]
+        if not c.isalnum():
+            i -= 1
+            continue
+        while j >= 0 and (l_[j] != c or (i == 0 and j > 0 and l_[j - 1].isalnum())):
+            j -= 1
+        if j < 0:
+            return False
+        i -= 1
+        j -= 1
+    return True
+
+
+def defined_abbreviations(text: str, grounder: Grounder) -> dict[str, LexEntry]:
+    """Abbreviations the text defines after a term it names: ``... stem cells (MSCs)``."""
+    defined: dict[str, LexEntry] = {}
+    for m in _ABBREV.finditer(text):
+        short = m.group(1)
+        window = text[max(0, m.start() - 120) : m.start()]
+        terms = [t for t in grounder.find(window) if t.end >= len(window.rstrip()) - 1]
+        if terms and _initials_fit(short, window[terms[-1].start :]):
+            key = short[:-1] if short.endswith("s") and len(short) > 2 else short
+            defined.setdefault(key, terms[-1].entry)
+    return defined
+
+
+@cache
+def grounder_for(lexicon: Lexicon) -> Grounder:
+    """One automaton per lexicon (building it takes ~50 ms)."""
+    return Grounder(lexicon)

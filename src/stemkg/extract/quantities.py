@@ -1,0 +1,188 @@
+"""Numbers in text: counts of participants, durations, doses, schedules, fractions.
+
+Number words are read with text2num ("eight", "twenty-six"); every finding keeps its span.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from text_to_num import text2num
+
+__all__ = [
+    "Count",
+    "Dose",
+    "Found",
+    "Fraction",
+    "counts",
+    "doses",
+    "durations",
+    "fractions",
+    "number",
+    "percents",
+    "schedule",
+]
+
+_UNITS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen"
+)
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_WORDS = rf"(?:(?:{_TENS})(?:[- ](?:{_UNITS}))?|{_UNITS}|a hundred|one hundred)"
+NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|{_WORDS})"
+_PEOPLE = (
+    r"patients?|participants?|people|persons?|subjects?|volunteers?|individuals?|men|women|"
+    r"children|adults|recipients?|rats?|mice|animals?|dogs?|pigs?|sheep|rabbits?"
+)
+_COUNT = re.compile(rf"\b({NUMBER})\b((?:\s+[\w'’-]+){{0,3}}?)\s+({_PEOPLE})\b", re.I)
+_DURATION = re.compile(rf"\b({NUMBER}|a|one)[- ](day|week|month|year)s?\b", re.I)
+_FRACTION = re.compile(rf"\b({NUMBER})\s+(?:of|out of)\s+(?:the\s+)?({NUMBER})\b", re.I)
+_PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s?(?:%|per ?cent)", re.I)
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_DOSE = re.compile(
+    r"\b(\d+(?:\.\d+)?)\s*(?:×|x|\*)\s*10\s*(?:\^\s*(\d+)|([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|<sup>(\d+)</sup>)"
+    r"|\b(\d+(?:\.\d+)?)\s+(million|billion)\b",
+    re.I,
+)
+_PER_KG = re.compile(r"^\s*(?:cells?\s*)?(?:per\s+kilogram|per\s+kg|/\s*kg)\b", re.I)
+_ADMINISTRATIONS = re.compile(
+    rf"\b({NUMBER}|single|a single|repeated)\s+(?:\w+\s+){{0,2}}?"
+    r"(injections?|doses?|infusions?|administrations?|transplantations?|treatments?)\b",
+    re.I,
+)
+_APART = re.compile(rf"\b({NUMBER})\s+(day|week|month)s?\s+apart\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A value read from the text and the span that states it."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Count(Found):
+    """A number of people or animals: ``six patients``."""
+
+    value: int
+    noun: str
+
+
+@dataclass(frozen=True, slots=True)
+class Duration(Found):
+    """A length of time as ISO 8601: ``P6M``."""
+
+    iso: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dose(Found):
+    """Cells per administration: value and unit (cells or cells/kg)."""
+
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fraction(Found):
+    """``13 of 15``: numerator and denominator."""
+
+    numerator: int
+    denominator: int
+
+
+def number(text: str) -> int | None:
+    """An integer written in digits or English words; None for anything else."""
+    cleaned = text.strip().lower().replace(",", "")
+    if cleaned in ("a", "one", "a single", "single"):
+        return 1
+    if re.fullmatch(r"\d+", cleaned):
+        return int(cleaned)
+    try:
+        return int(text2num(cleaned.replace("-", " "), "en"))
+    except ValueError:
+        return None
+
+
+def counts(text: str, offset: int = 0) -> list[Count]:
+    """``N <people>`` mentions (``eight patients``, ``6 patients with early-stage disease``)."""
+    found = []
+    for m in _COUNT.finditer(text):
+        value = number(m.group(1))
+        between = m.group(2).lower().split()
+        if "of" in between or any(number(w) is not None for w in between):
+            continue  # "13 of 15 patients" is a fraction, not a count
+        if value is not None and "." not in m.group(1):
+            found.append(Count(offset + m.start(), offset + m.end(), value, m.group(3).lower()))
+    return found
+
+
+def durations(text: str, offset: int = 0) -> list[Duration]:
+    """Lengths of time (``6 months``, ``one year``, ``12-month``) as ISO 8601 durations."""
+    found = []
+    for m in _DURATION.finditer(text):
+        value = number(m.group(1))
+        if value:
+            unit = m.group(2).lower()[0].upper()
+            found.append(Duration(offset + m.start(), offset + m.end(), f"P{value}{unit}"))
+    return found
+
+
+def fractions(text: str, offset: int = 0) -> list[Fraction]:
+    """``13 of 15`` and ``13 out of 15`` where the first is not larger than the second."""
+    found = []
+    for m in _FRACTION.finditer(text):
+        num, den = number(m.group(1)), number(m.group(2))
+        if num is not None and den and num <= den:
+            found.append(Fraction(offset + m.start(), offset + m.end(), num, den))
+    return found
+
+
+def percents(text: str, offset: int = 0) -> list[tuple[float, int, int]]:
+    """``87%``, ``87 percent`` as (value, start, end)."""
+    return [
+        (float(m.group(1)), offset + m.start(), offset + m.end()) for m in _PERCENT.finditer(text)
+    ]
+
+
+def doses(text: str, offset: int = 0) -> list[Dose]:
+    """``1 × 10⁶ cells per kilogram``, ``1x10^6 cells/kg``, ``100 million cells``."""
+    found = []
+    for m in _DOSE.finditer(text):
+        if m.group(1):
+            exponent = m.group(2) or (m.group(3) or "").translate(_SUPERSCRIPT) or m.group(4)
+            value = float(m.group(1)) * 10 ** int(exponent)
+        else:
+            value = float(m.group(5)) * (1e6 if m.group(6).lower() == "million" else 1e9)
+        rest = text[m.end() : m.end() + 40]
+        per_kg = _PER_KG.match(rest)
+        if not per_kg and not re.match(r"^\s*(?:\w+\s+){0,2}cells?\b", rest, re.I):
+            continue
+        end = m.end() + (per_kg.end() if per_kg else 0)
+        found.append(
+            Dose(offset + m.start(), offset + end, value, "cells/kg" if per_kg else "cells")
+        )
+    return found
+
+
+def schedule(text: str) -> tuple[int | None, str | None, tuple[int, int] | None]:
+    """How many administrations and how far apart, and the span that says so."""
+    count, interval, spans = None, None, []
+    for m in _ADMINISTRATIONS.finditer(text):
+        word = m.group(1).lower()
+        value = None if word == "repeated" else number(word)
+        if value and value < 20:
+            count = value
+            spans.append((m.start(), m.end()))
+            break
+    apart = _APART.search(text)
+    if apart:
+        value = number(apart.group(1))
+        if value:
+            interval = f"P{value}{apart.group(2)[0].upper()}"
+            spans.append((apart.start(), apart.end()))
+    if not spans:
+        return None, None, None
+    return count, interval, (min(s for s, _ in spans), max(e for _, e in spans))

@@ -1,0 +1,656 @@
+"""Assemble a study report from one document: pure rules over sentences, terms and numbers.
+
+Extraction v1 finds at most one study per document (the one it reports with results); every
+value carries the quote and offsets that state it, the method that produced it and a
+confidence. Where a value is inferred rather than stated (human participants from the word
+"patients"), the method says so and the confidence is lower.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from stemkg.extract import quantities as q
+from stemkg.extract.context import ContextRules
+from stemkg.extract.grounding import Cue, Grounder, Mention, defined_abbreviations
+from stemkg.extract.text import Span, sentences
+from stemkg.lexicon import Kind, LexEntry, Lexicon
+from stemkg.model import SCHEMA_VERSION, Design, Direction, Modality
+from stemkg.sources.document import Document
+
+__all__ = ["Resources", "extract_record"]
+
+_STEMLIKE = re.compile(r"stem|progenitor|stromal|mononuclear|precursor|pluripotent", re.I)
+_ENROLLED = re.compile(
+    r"\b(enrol+(ed|ment|s)?|recruit(ed|s)?|includ(ed|es)|took part|participat(ed|es)|"
+    r"randomi[sz]ed|signed up)\b",
+    re.I,
+)
+_TREATED = re.compile(
+    r"\b(treated|receiv(ed|e|ing)|given|injected|infused|transplanted|implanted|underwent|dosed)\b",
+    re.I,
+)
+_FOLLOW = re.compile(r"\b(follow(ed)?[- ]?(up)?|monitored|tracked|observed)\b", re.I)
+_BEFORE = re.compile(r"^\W*(before|prior|of (lead|run)[- ]in|lead[- ]in|run[- ]in)\b", re.I)
+_MODIFIED = re.compile(
+    r"\b((?:induced?|engineered|(?:genetically )?modified|programmed|primed|stimulated)"
+    r"(?: them| the cells)? to (?:secrete|express|produce|release)\b[^.;,()]{3,60})",
+    re.I,
+)
+_NAMED = re.compile(r"\b(?:called|named|known as|dubbed)\s+([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
+_VENUE = re.compile(
+    r"\b(?:published|reported|appeared|described|presented|reported online)\s+(?:in|by)\s+"
+    r"(?:the\s+journal\s+)?((?:The\s+)?[A-Z][\w&.'-]*(?:\s+(?:[A-Z][\w&.'-]*|of|in|and|for|&))*)"
+    r"(?:\s+in|,|\s+\()\s*(?:\w+\s+)?((?:19|20)\d\d)\b"
+)
+_AGES = re.compile(
+    r"\b(?:aged|ages? of|between the ages of)\s+(\d{1,2})\s+(?:to|and|-|–)\s+(\d{1,3})\b", re.I
+)
+_STUDYLIKE = re.compile(
+    r"\b(trial|study|studies|experiment|researchers|investigators|team|published|reported|patients|participants)\b",
+    re.I,
+)
+_COMBINED = re.compile(r"\bcombined|both routes|both\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """What extraction reads besides the document: lexicon, cues, trigger rules, hierarchy."""
+
+    lexicon: Lexicon
+    grounder: Grounder
+    rules: ContextRules
+    cues: tuple[Cue, ...]
+    ancestors: dict[str, frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A cue found in a sentence."""
+
+    kind: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass
+class _Doc:
+    """One document, analysed: its sentences, term mentions and cue hits."""
+
+    text: str
+    sents: list[Span]
+    mentions: list[Mention]
+    hits: list[_Hit]
+    res: Resources
+    by_sentence: dict[int, list[Mention]] = field(default_factory=dict)
+
+    def sentence_of(self, pos: int) -> Span:
+        for s in self.sents:
+            if s.start <= pos < s.end:
+                return s
+        return Span(pos, pos, "")
+
+    def terms(self, kind: Kind) -> list[Mention]:
+        return [m for m in self.mentions if m.kind is kind]
+
+    def cues(self, kind: str) -> list[_Hit]:
+        return [h for h in self.hits if h.kind == kind]
+
+    def ev(self, start: int, end: int, method: str, confidence: float = 0.9) -> dict[str, Any]:
+        return {
+            "quote": self.text[start:end],
+            "start": start,
+            "end": end,
+            "method": method,
+            "confidence": confidence,
+        }
+
+    def term(self, m: Mention, confidence: float = 0.9) -> dict[str, Any]:
+        return {
+            "id": m.entry.id,
+            "label": m.entry.label,
+            **self.ev(m.start, m.end, m.method, confidence),
+        }
+
+
+def _analyse(doc: Document, res: Resources) -> _Doc:
+    text = doc.text[:200_000]
+    defined = defined_abbreviations(text, res.grounder)
+    mentions = res.grounder.find(text, defined)
+    sents = sentences(text)
+    hits = []
+    for s in sents:
+        for cue in res.cues:
+            for m in cue.pattern.finditer(s.text):
+                hits.append(_Hit(cue.kind, cue.value, s.start + m.start(), s.start + m.end()))
+    route_cues = [h for h in hits if h.kind == "route"]
+    for h in route_cues:
+        entry = res.lexicon.get(h.value)
+        if entry is not None and not any(m.start <= h.start < m.end for m in mentions):
+            mentions.append(Mention(entry, h.start, h.end, "route-cue"))
+    mentions.sort(key=lambda m: m.start)
+    return _Doc(text, sents, mentions, sorted(hits, key=lambda h: h.start), res)
+
+
+def _most_frequent(mentions: list[Mention]) -> Mention | None:
+    if not mentions:
+        return None
+    counts = Counter(m.entry.id for m in mentions)
+    best = max(counts.values())
+    return next(m for m in mentions if counts[m.entry.id] == best)
+
+
+def _stemlike(entry: LexEntry, res: Resources) -> bool:
+    if entry.id == "EFO:0004905" or _STEMLIKE.search(entry.label):
+        return True
+    return "CL:0000034" in res.ancestors.get(entry.id, frozenset())
+
+
+def _specialise(d: _Doc, cell: Mention) -> tuple[Mention, Mention | None]:
+    """A generic cell type said to come from a tissue becomes the tissue-specific type
+    where the lexicon has one ("MSCs ... from each patient's bone marrow")."""
+    tissues = d.terms(Kind.TISSUE)
+    for tissue in tissues:
+        sentence = d.sentence_of(cell.start)
+        if not (sentence.start <= tissue.start < sentence.end):
+            continue
+        between = d.text[min(cell.end, tissue.end) : max(cell.start, tissue.start)]
+        if len(between) > 60 or not re.search(
+            r"from|derived|isolated|harvested|taken|of|\s", between
+        ):
+            continue
+        for name in (
+            f"{cell.entry.label} of {tissue.entry.label}",
+            f"{cell.entry.label} of the {tissue.entry.label}",
+        ):
+            try:
+                special = d.res.lexicon.resolve(Kind.CELL_TYPE, name)
+            except ValueError:
+                continue
+            span = (min(cell.start, tissue.start), max(cell.end, tissue.end))
+            return Mention(special, span[0], span[1], "tissue-composition"), tissue
+        return cell, tissue
+    return cell, None
+
+
+def _therapy_cell(d: _Doc) -> tuple[Mention | None, Mention | None]:
+    """The cell type given (the most specific stem-like type), and its source tissue."""
+    cells = [m for m in d.terms(Kind.CELL_TYPE) if _stemlike(m.entry, d.res)]
+    if not cells:
+        return None, None
+    composed = [_specialise(d, c) for c in cells]
+    ids = {c.entry.id for c, _ in composed}
+    specific = [
+        (c, t)
+        for c, t in composed
+        if not any(c.entry.id in d.res.ancestors.get(other, frozenset()) for other in ids)
+    ]
+    counts = Counter(c.entry.id for c, _ in specific)
+    best = max(counts.values())
+    cell, tissue = next((c, t) for c, t in specific if counts[c.entry.id] == best)
+    if tissue is None:
+        tissue = next((t for c, t in specific if c.entry.id == cell.entry.id and t), None)
+    if tissue is None:
+        tissue = _tissue_in_label(d, cell)
+    return cell, tissue
+
+
+def _tissue_in_label(d: _Doc, cell: Mention) -> Mention | None:
+    """A tissue-specific cell type names its tissue: "... of the bone marrow"."""
+    match = re.search(r" of (?:the )?(.+)$", cell.entry.label)
+    if not match:
+        return None
+    try:
+        entry = d.res.lexicon.resolve(Kind.TISSUE, match.group(1))
+    except ValueError:
+        return None
+    return Mention(entry, cell.start, cell.end, "implied-by-cell-type")
+
+
+def _design(d: _Doc, species: str | None, patients: bool) -> dict[str, Any] | None:
+    """The design a cue states; laboratory and animal cues count only without patients
+    (a trial article may recall "laboratory experiments" that came before it)."""
+    clinical = [
+        Design.RANDOMISED_CONTROLLED,
+        Design.OPEN_LABEL,
+        Design.CASE_SERIES,
+        Design.CASE_REPORT,
+    ]
+    order = clinical if patients else [Design.IN_VITRO, Design.ANIMAL, *clinical]
+    hits = d.cues("design")
+    for design in order:
+        found = [h for h in hits if h.value == design.value]
+        if found:
+            h = found[0]
+            return {"value": design.value, **d.ev(h.start, h.end, "design-cue")}
+    if species and species != "NCBITaxon:9606" and not patients:
+        m = next(m for m in d.terms(Kind.SPECIES) if m.entry.id == species)
+        return {"value": Design.ANIMAL.value, **d.ev(m.start, m.end, "inferred-from-species", 0.6)}
+    return None
+
+
+def _species(d: _Doc, patients: list[q.Count]) -> dict[str, Any] | None:
+    named = _most_frequent(d.terms(Kind.SPECIES))
+    if named is not None:
+        return d.term(named)
+    if patients:
+        c = patients[0]
+        return {"id": "NCBITaxon:9606", **d.ev(c.start, c.end, "inferred-from-patients", 0.7)}
+    return None
+
+
+def _people(d: _Doc) -> list[q.Count]:
+    found = []
+    for s in d.sents:
+        found += q.counts(s.text, s.start)
+        for m in re.finditer(r"\(n\s*=\s*(\d+)\)", s.text):
+            found.append(q.Count(s.start + m.start(), s.start + m.end(), int(m.group(1)), "n"))
+    return sorted(found, key=lambda c: c.start)
+
+
+def _near(counts: list[q.Count], verb: re.Match[str], offset: int) -> q.Count:
+    centre = offset + verb.start()
+    return min(counts, key=lambda c: min(abs(c.start - centre), abs(c.end - centre)))
+
+
+def _participants(d: _Doc, people: list[q.Count], arms: list[dict[str, Any]]) -> dict[str, Any]:
+    """Enrolled and treated counts, from sentences that are not about one group's route."""
+    grouped = {a["participants"]["start"] for a in arms if "participants" in a}
+    result: dict[str, Any] = {}
+    for s in d.sents:
+        here = [c for c in people if s.start <= c.start < s.end and c.noun != "n"]
+        if not here or any(s.start <= g < s.end for g in grouped):
+            continue
+        for key, verb in (("enrolled", _ENROLLED), ("treated", _TREATED)):
+            m = verb.search(s.text)
+            if key not in result and m:
+                c = _near(here, m, s.start)
+                result[key] = {"value": c.value, **d.ev(c.start, c.end, f"count-{key}", 0.8)}
+    return result
+
+
+def _follow_up(d: _Doc) -> dict[str, Any] | None:
+    best: q.Duration | None = None
+    for s in d.sents:
+        if not _FOLLOW.search(s.text):
+            continue
+        for dur in q.durations(s.text, s.start):
+            after = d.text[dur.end : dur.end + 30]
+            if _BEFORE.match(after) or "apart" in after[:8]:
+                continue
+            if best is None or _months(dur.iso) > _months(best.iso):
+                best = dur
+    if best is None:
+        return None
+    return {"value": best.iso, **d.ev(best.start, best.end, "duration-follow-up", 0.8)}
+
+
+def _months(iso: str) -> float:
+    value, unit = int(iso[1:-1]), iso[-1]
+    return value * {"D": 1 / 30.44, "W": 7 / 30.44, "M": 1.0, "Y": 12.0}[unit]
+
+
+def _first_cue(d: _Doc, kind: str, method: str) -> dict[str, Any] | None:
+    hits = d.cues(kind)
+    if not hits:
+        return None
+    return {"value": hits[0].value, **d.ev(hits[0].start, hits[0].end, method)}
+
+
+def _phases(d: _Doc) -> list[Mention]:
+    return d.terms(Kind.PHASE)
+
+
+def _therapy(d: _Doc, cell: Mention | None, tissue: Mention | None) -> dict[str, Any]:
+    therapy: dict[str, Any] = {}
+    if cell:
+        therapy["cell_type"] = d.term(cell)
+    if tissue:
+        therapy["source_tissue"] = d.term(tissue, 0.8)
+    donor = _first_cue(d, "donor", "donor-cue")
+    if donor:
+        therapy["donor"] = donor
+    mod = _MODIFIED.search(d.text)
+    if mod:
+        therapy["modification"] = {
+            "value": mod.group(1).strip(),
+            **d.ev(mod.start(1), mod.end(1), "modification-pattern", 0.7),
+        }
+    name = _NAMED.search(d.text)
+    if name:
+        therapy["name"] = {
+            "value": name.group(1),
+            **d.ev(name.start(1), name.end(1), "name-pattern", 0.7),
+        }
+    for s in d.sents:
+        doses = q.doses(s.text, s.start)
+        if doses:
+            dose = doses[0]
+            therapy["dose"] = {
+                "value": dose.value,
+                "unit": dose.unit,
+                **d.ev(dose.start, dose.end, "dose-pattern"),
+            }
+            break
+    schedule = _schedule(d)
+    if schedule:
+        therapy["schedule"] = schedule
+    return therapy
+
+
+def _schedule(d: _Doc) -> dict[str, Any] | None:
+    """The first sentence that counts administrations (with its interval, if it gives one);
+    else the first that gives an interval."""
+    found = [(s, q.schedule(s.text)) for s in d.sents]
+    found = [(s, f) for s, f in found if f[2]]
+    if not found:
+        return None
+    s, (count, interval, span) = next(((s, f) for s, f in found if f[0]), found[0])
+    if span is None:
+        return None
+    start, end = s.start + span[0], s.start + span[1]
+    sched: dict[str, Any] = {"text": d.text[start:end], **d.ev(start, end, "schedule-pattern", 0.8)}
+    if count:
+        sched["administrations"] = count
+    if interval:
+        sched["interval"] = interval
+    return sched
+
+
+def _routes_in(d: _Doc, start: int, end: int) -> list[Mention]:
+    seen: dict[str, Mention] = {}
+    for m in d.terms(Kind.ROUTE):
+        if start <= m.start < end:
+            seen.setdefault(m.entry.id, m)
+    return list(seen.values())
+
+
+def _arm_label(routes: list[Mention], phase: Mention | None, n: int) -> str:
+    names = " + ".join(r.entry.synonyms[0] if r.entry.synonyms else r.entry.label for r in routes)
+    label = names or f"group {n}"
+    return f"{label} ({phase.entry.synonyms[0]})" if phase and phase.entry.synonyms else label
+
+
+def _group_arms(d: _Doc, people: list[q.Count], therapy: dict[str, Any]) -> list[dict[str, Any]]:
+    """Arms from sentences that give a group's size with its route: "six patients ... into
+    the muscles, and 6 patients ... intrathecally"."""
+    arms: list[dict[str, Any]] = []
+    for s in d.sents:
+        here = [c for c in people if s.start <= c.start < s.end and c.noun != "n"]
+        for i, c in enumerate(here):
+            stop = here[i + 1].start if i + 1 < len(here) else s.end
+            routes = _routes_in(d, c.start, stop)
+            if not routes:
+                continue
+            phase = next((p for p in reversed(_phases(d)) if s.start <= p.start < c.start), None)
+            arm: dict[str, Any] = {
+                "label": _arm_label(routes, phase, len(arms) + 1),
+                "participants": {"value": c.value, **d.ev(c.start, c.end, "group-count", 0.7)},
+                "therapy": {**therapy, "routes": [d.term(r) for r in routes]},
+            }
+            if phase:
+                arm["phase"] = d.term(phase)
+            arms.append(arm)
+    labels = Counter(a["label"] for a in arms)
+    for n, arm in enumerate(arms, 1):
+        if labels[arm["label"]] > 1:
+            arm["label"] = f"{arm['label']} {n}"
+    return arms
+
+
+def _arms(
+    d: _Doc, design: str, therapy: dict[str, Any], participants: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Arms by exposure (in vitro), else one arm with every route the text names."""
+    if design == Design.IN_VITRO.value:
+        exposures = {h.value: h for h in d.cues("exposure")}
+        return [
+            {
+                "label": h.value.replace("_", " "),
+                "therapy": {
+                    **therapy,
+                    "exposure": {"value": h.value, **d.ev(h.start, h.end, "exposure-cue", 0.8)},
+                },
+            }
+            for h in exposures.values()
+        ]
+    routes = {m.entry.id: m for m in d.terms(Kind.ROUTE)}
+    if not therapy.get("cell_type") and not routes:
+        return []
+    arm: dict[str, Any] = {
+        "label": _arm_label(list(routes.values()), None, 1),
+        "therapy": {**therapy, "routes": [d.term(r) for r in routes.values()]},
+    }
+    size = participants.get("treated") or participants.get("enrolled")
+    if size:
+        arm["participants"] = size
+    return [arm]
+
+
+def _direction(d: _Doc, s: Span, m: Mention) -> _Hit | None:
+    hits = [h for h in d.cues("direction") if s.start <= h.start < s.end]
+    if not hits:
+        return None
+    specific = [h for h in hits if h.value in _EMBEDDED and m.kind is Kind.MEASURE]
+    pool = specific or hits
+    return min(pool, key=lambda h: min(abs(h.start - m.end), abs(m.start - h.end)))
+
+
+_EMBEDDED = {
+    Direction.NOT_ACCELERATED.value,
+    Direction.NO_SERIOUS_ADVERSE_EVENTS.value,
+    Direction.NO_TREATMENT_RELATED_ADVERSE_EVENTS.value,
+    Direction.MILD_ADVERSE_EVENTS.value,
+    Direction.NO_CHANGE.value,
+}
+_AE_ONLY = {
+    Direction.NO_SERIOUS_ADVERSE_EVENTS.value,
+    Direction.NO_TREATMENT_RELATED_ADVERSE_EVENTS.value,
+    Direction.MILD_ADVERSE_EVENTS.value,
+}
+
+
+def _covered_arms(d: _Doc, s: Span, arms: list[dict[str, Any]]) -> list[str]:
+    routes = {m.entry.id for m in _routes_in(d, s.start, s.end)}
+    combined = bool(_COMBINED.search(s.text))
+    if not routes and not combined:
+        return []
+    covered = []
+    for arm in arms:
+        ids = {r["id"] for r in arm["therapy"].get("routes", [])}
+        if (ids & routes) or (combined and len(ids) > 1):
+            covered.append(arm["label"])
+    return [] if len(covered) == len(arms) else covered
+
+
+def _outcomes(d: _Doc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for s in d.sents:
+        measures = [m for m in d.terms(Kind.MEASURE) if s.start <= m.start < s.end]
+        for m in measures:
+            hit = _direction(d, s, m)
+            if hit is None:
+                continue
+            if hit.value in _AE_ONLY and m.entry.id != "NCIT:C41331":
+                continue
+            local = (min(hit.start, m.start) - s.start, max(hit.end, m.end) - s.start)
+            modality = Modality.ASSERTED
+            if hit.value not in _EMBEDDED:
+                modality = d.res.rules.modality(s.text, *local)
+            elif d.res.rules.modality(s.text, *local) is Modality.HEDGED:
+                modality = Modality.HEDGED
+            key = (m.entry.id, hit.value, modality.value)
+            if key in found:
+                continue
+            outcome: dict[str, Any] = {
+                "measure": d.term(m),
+                "direction": {"value": hit.value, **d.ev(hit.start, hit.end, "direction-cue", 0.7)},
+                "modality": {"value": modality.value, **d.ev(s.start, s.end, "context-negex", 0.7)},
+            }
+            _figures(d, s, outcome)
+            covered = _covered_arms(d, s, arms)
+            if covered:
+                outcome["arms"] = covered
+            found[key] = outcome
+    return list(found.values())
+
+
+def _figures(d: _Doc, s: Span, outcome: dict[str, Any]) -> None:
+    value: dict[str, Any] = {}
+    fractions = q.fractions(s.text, s.start)
+    if fractions:
+        f = fractions[0]
+        value.update(
+            numerator=f.numerator,
+            denominator=f.denominator,
+            **d.ev(f.start, f.end, "fraction-pattern"),
+        )
+    percents = q.percents(s.text, s.start)
+    if percents:
+        pct, start, end = percents[0]
+        value["percent"] = pct
+        value.setdefault("quote", d.text[start:end])
+        value.setdefault("start", start)
+        value.setdefault("end", end)
+        value.setdefault("method", "percent-pattern")
+    if value:
+        outcome["value"] = value
+    for dur in q.durations(s.text, s.start):
+        if "apart" not in d.text[dur.end : dur.end + 8]:
+            outcome["timepoint"] = {
+                "value": dur.iso,
+                **d.ev(dur.start, dur.end, "duration-timepoint", 0.7),
+            }
+            break
+
+
+def _venue(d: _Doc) -> tuple[str | None, int | None]:
+    m = _VENUE.search(d.text)
+    if m:
+        return m.group(1).strip(), int(m.group(2))
+    return None, None
+
+
+def _target_cells(d: _Doc, therapy_cell: Mention | None) -> list[dict[str, Any]]:
+    seen: dict[str, Mention] = {}
+    for m in d.terms(Kind.CELL_TYPE):
+        if not _stemlike(m.entry, d.res) and (
+            therapy_cell is None or m.entry.id != therapy_cell.entry.id
+        ):
+            seen.setdefault(m.entry.id, m)
+    broader = {a for term in seen for a in d.res.ancestors.get(term, frozenset())}
+    return [d.term(m, 0.7) for term, m in seen.items() if term not in broader]
+
+
+def _study_ref(doc: Document, title: str) -> dict[str, Any]:
+    ref: dict[str, Any] = {"title": title}
+    if doc.nct:
+        ref["nct"] = list(doc.nct)
+    if doc.pmid:
+        ref["pmid"] = doc.pmid
+    if doc.doi:
+        ref["doi"] = doc.doi
+    return ref
+
+
+def _reports_a_study(
+    d: _Doc, condition: Mention | None, cell: Mention | None, outcomes: list[Any]
+) -> bool:
+    """A study report needs a condition, the cells given, a result, and study language."""
+    if condition is None or cell is None or not outcomes:
+        return False
+    return len(_STUDYLIKE.findall(d.text)) >= 3
+
+
+def extract_record(doc: Document, res: Resources) -> dict[str, Any]:
+    """The record (as a plain mapping in the curated-record format) of one document."""
+    d = _analyse(doc, res)
+    venue, year = _venue(d)
+    source: dict[str, Any] = {"kind": doc.kind.value, "title": doc.title}
+    for key, value in (
+        ("venue", venue),
+        ("year", year),
+        ("url", doc.url),
+        ("date", doc.date),
+        ("pmid", doc.pmid),
+        ("doi", doc.doi),
+    ):
+        if value:
+            source[key] = value
+    if doc.nct:
+        source["nct"] = list(doc.nct)
+    record: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "source": source, "reports": []}
+    report = _report(doc, d)
+    if report is not None:
+        record["reports"].append(report)
+    return record
+
+
+def _report(doc: Document, d: _Doc) -> dict[str, Any] | None:
+    condition = _most_frequent(d.terms(Kind.CONDITION))
+    cell, tissue = _therapy_cell(d)
+    people = _people(d)
+    humans = [
+        c
+        for c in people
+        if c.noun
+        not in ("rats", "rat", "mice", "animals", "animal", "dogs", "pigs", "sheep", "rabbits", "n")
+    ]
+    species = _species(d, humans)
+    design = _design(d, species["id"] if species else None, bool(humans))
+    therapy = _therapy(d, cell, tissue)
+    if design is None and (humans or _phases(d)):
+        anchor = (
+            (humans[0].start, humans[0].end) if humans else (_phases(d)[0].start, _phases(d)[0].end)
+        )
+        design = {"value": Design.OPEN_LABEL.value, **d.ev(*anchor, "default-uncontrolled", 0.3)}
+    if design is None or condition is None:
+        return None
+    group_arms = [] if design["value"] == Design.IN_VITRO.value else _group_arms(d, people, therapy)
+    participants = _participants(d, people, group_arms)
+    arms = group_arms or _arms(d, design["value"], therapy, participants)
+    outcomes = _outcomes(d, arms)
+    if not _reports_a_study(d, condition, cell, outcomes):
+        return None
+    report: dict[str, Any] = {
+        "study": _study_ref(doc, doc.title),
+        "design": design,
+        "condition": d.term(condition),
+    }
+    phases = _phases(d)
+    if phases and design["value"] not in (Design.IN_VITRO.value, Design.ANIMAL.value):
+        report["phase"] = d.term(phases[0])
+    if species:
+        report["species"] = species
+    for key, cue in (("blinding", "blinding"), ("control", "control")):
+        value = _first_cue(d, cue, f"{cue}-cue")
+        if value:
+            report[key] = value
+    if participants:
+        report["participants"] = participants
+    ages = _AGES.search(d.text)
+    if ages:
+        report["age_range"] = {
+            "min": {
+                "value": int(ages.group(1)),
+                **d.ev(ages.start(1), ages.end(1), "age-pattern", 0.8),
+            },
+            "max": {
+                "value": int(ages.group(2)),
+                **d.ev(ages.start(2), ages.end(2), "age-pattern", 0.8),
+            },
+        }
+    follow = _follow_up(d)
+    if follow:
+        report["follow_up"] = follow
+    if design["value"] in (Design.IN_VITRO.value, Design.ANIMAL.value):
+        targets = _target_cells(d, cell)
+        if targets:
+            report["target_cells"] = targets
+    report["arms"] = arms
+    report["outcomes"] = outcomes
+    return report
