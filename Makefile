@@ -23,7 +23,7 @@ dev: $(VENV)/.dev-installed
 
 ## Build the graph from data/ into build/ and show what was built.
 run: install
-	$(BIN)/stemkg build data/records --out build
+	$(BIN)/stemkg build data --out build
 	$(BIN)/stemkg stats --build build
 
 ## Every check: pytest, ruff, mypy.

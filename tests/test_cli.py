@@ -132,3 +132,55 @@ def test_every_command_has_help_and_readme_docs(command: str) -> None:
     result = invoke(command, "--help")
     assert result.exit_code == 0 and "Usage" in result.stdout
     assert f"stemkg {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+ARTICLES = ROOT / "data" / "articles"
+
+
+def test_extract_json_shows_curies_labels_and_quotes() -> None:
+    result = invoke("extract", str(ARTICLES / "als-roundup.txt"))
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert len(records) == 3
+    cell = records[2]["reports"][0]["arms"][0]["therapy"]["cell_type"]
+    assert (
+        cell["id"] == "CL:0002540" and cell["label"] == "mesenchymal stem cell of the bone marrow"
+    )
+    assert {"quote", "start", "end", "method"} <= set(cell)
+
+
+def test_extract_no_study_is_an_empty_list() -> None:
+    result = invoke("extract", str(ARTICLES / "what-are-stem-cells.md"))
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
+def test_extract_yaml_is_a_valid_record_that_builds(tmp_path: Path, lexicon: Any) -> None:
+    import jsonschema
+    import yaml
+
+    from stemkg.model import record_json_schema
+
+    result = invoke("extract", str(ARTICLES / "als-roundup.txt"), "--format", "yaml")
+    assert result.exit_code == 0, result.output
+    drafts = tmp_path / "drafts.yaml"
+    drafts.write_text(result.stdout, encoding="utf-8")
+    validator = jsonschema.Draft202012Validator(record_json_schema(lexicon))
+    for record in yaml.safe_load_all(result.stdout):
+        assert not [e.message for e in validator.iter_errors(record)]
+    built = invoke("build", str(drafts), "--out", str(tmp_path / "out"))
+    assert built.exit_code == 0, built.output
+    assert "conforms" in built.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [(b"", "empty file"), (bytes(range(256)) * 8, "binary"), (b"<?xml version='1.0'?><a/>", "")],
+)
+def test_extract_bad_input(tmp_path: Path, content: bytes, needle: str) -> None:
+    path = tmp_path / ("bad.xml" if content.startswith(b"<?xml") else "bad.txt")
+    path.write_bytes(content)
+    _one_line_error(invoke("extract", str(path)), "bad.", needle or "unsupported format")
+
+
+def test_extract_missing_path(tmp_path: Path) -> None:
+    _one_line_error(invoke("extract", str(tmp_path / "nope.txt")), "no such file or folder")

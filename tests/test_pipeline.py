@@ -189,3 +189,30 @@ def test_copy_of_build_validates(built: pipeline.BuildResult, tmp_path: Path) ->
     copy = tmp_path / "copy"
     shutil.copytree(built.out_dir, copy)
     assert pipeline.validate_build(copy).conforms
+
+
+def test_articles_and_records_meet_on_one_study(tmp_path: Path) -> None:
+    """Seed studies A (venue, condition, cell type), B (PMID) and C (NCT) from an article and
+    from a curated record hang off one study node each, side by side."""
+    data = RECORDS.parent
+    result = build([data / "articles" / "als-roundup.txt", RECORDS], tmp_path / "out")
+    assert result.validation.conforms
+    rows = _rows(
+        result.out_dir,
+        """SELECT ?study (COUNT(DISTINCT ?report) AS ?reports) WHERE {
+          ?report s:aboutStudy ?study ; s:condition/rdfs:label "amyotrophic lateral sclerosis" }
+          GROUP BY ?study""",
+    )
+    assert sorted(int(r["reports"]) for r in rows) == [2, 2, 2]
+
+
+def test_articles_build_with_their_facts(tmp_path: Path) -> None:
+    result = build([RECORDS.parent / "articles"], tmp_path / "out")
+    assert result.validation.conforms, result.validation.violations[:3]
+    assert {"what-are-stem-cells", "regen-clinic-advert"} <= set(result.no_study)
+    rows = _rows(
+        result.out_dir,
+        """SELECT ?quote WHERE { ?e s:quote ?quote ; s:start ?s ; s:end ?e2 ;
+           <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> s:treated }""",
+    )
+    assert {"7 people"} <= {r["quote"] for r in rows}

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from stemkg.errors import InputError
 from stemkg.lexicon import Lexicon
@@ -25,7 +26,7 @@ def _error(path: Path, lexicon: Lexicon) -> str:
 
 def test_yaml_record_reads(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
     path = write_record(tmp_path, "trial.yaml", record)
-    [loaded] = read_file(path, lexicon)
+    [loaded] = read_file(path, lexicon).records
     assert loaded.key == "trial"
     assert loaded.content_hash.startswith("sha256:")
     report = loaded.record.reports[0]
@@ -38,15 +39,24 @@ def test_yaml_record_reads(tmp_path: Path, record: dict[str, Any], lexicon: Lexi
 def test_json_record_reads(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
     path = tmp_path / "trial.json"
     path.write_text(json.dumps(record), encoding="utf-8")
-    [loaded] = read_file(path, lexicon)
+    [loaded] = read_file(path, lexicon).records
     assert loaded.record.source.pmid == "123456"
+
+
+def test_yaml_stream_gives_one_source_per_record(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    path = tmp_path / "drafts.yaml"
+    path.write_text(yaml.safe_dump_all([record, record]), encoding="utf-8")
+    keys = [u.key for u in read_file(path, lexicon).records]
+    assert keys == ["drafts--1", "drafts--2"]
 
 
 def test_every_shipped_record_reads(lexicon: Lexicon) -> None:
     files = list(discover([Path(__file__).parents[1] / "data" / "records"]))
     assert len(files) >= 6
     for path in files:
-        assert read_file(path, lexicon)
+        assert read_file(path, lexicon).records
 
 
 def test_broken_yaml(tmp_path: Path, lexicon: Lexicon) -> None:
@@ -125,6 +135,16 @@ def test_not_utf8(tmp_path: Path, lexicon: Lexicon) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("schema_version: 1\ntitle: Caf\xe9\n".encode("latin-1"))
     assert "not UTF-8" in _error(path, lexicon)
+
+
+def test_a_bad_record_in_a_stream_is_named(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    bad = json.loads(json.dumps(record))
+    del bad["reports"][0]["condition"]
+    path = tmp_path / "drafts.yaml"
+    path.write_text(yaml.safe_dump_all([record, bad]), encoding="utf-8")
+    assert "record 2: reports[0].condition" in _error(path, lexicon)
 
 
 def test_xml_is_unsupported(tmp_path: Path, lexicon: Lexicon) -> None:

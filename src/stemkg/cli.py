@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
+import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -23,7 +24,7 @@ from stemkg import export as export_mod
 from stemkg import pipeline, query
 from stemkg.errors import StemkgError
 from stemkg.ids import compress
-from stemkg.model import record_json_schema
+from stemkg.model import RecordFile, record_json_schema
 from stemkg.store import atomic_write, open_store
 from stemkg.validate import ValidationReport
 from stemkg.vocab import load_lexicon
@@ -115,7 +116,7 @@ def build(
     """Build the graph from records into OUT: store, stemkg.trig, stemkg.ttl, manifest.json."""
     with _progress() as progress:
         result = pipeline.build(paths or [Path("data")], out_dir, progress)
-    for problem in result.problems:
+    for problem in (*result.warnings, *result.problems):
         err.print(f"[yellow]warning:[/] {problem.message}", highlight=False, soft_wrap=True)
     for amb in result.ambiguous:
         names = ", ".join(amb.candidates)
@@ -132,6 +133,8 @@ def build(
         ("study reports", str(reports)),
         ("studies", str(result.studies)),
         ("triples (with ontology)", str(result.triples)),
+        ("articles reporting no study", str(len(result.no_study))),
+        ("ambiguous matches kept apart", str(len(result.ambiguous))),
         ("files left out", str(len(result.problems))),
         ("SHACL", shacl),
     ):
@@ -218,6 +221,58 @@ def run_query(
         data = query.serialize_query(store, named, bound, query.OutputFormat(fmt.value))
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+class RecordFormat(StrEnum):
+    """Output formats of ``stemkg extract``."""
+
+    json = "json"
+    yaml = "yaml"
+
+
+_FIRST = ("id", "label", "value")
+
+
+def _readable(node: Any) -> Any:
+    """Values before their evidence: ``{"id", "label", "quote", "start", ...}``."""
+    if isinstance(node, dict):
+        keys = sorted(node, key=lambda k: _FIRST.index(k) if k in _FIRST else len(_FIRST))
+        return {k: _readable(node[k]) for k in keys}
+    if isinstance(node, list):
+        return [_readable(x) for x in node]
+    return node
+
+
+def _dump(record: RecordFile) -> dict[str, Any]:
+    data = record.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return dict(_readable(data))
+
+
+@app.command("extract")
+@handles_errors
+def extract_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Articles: files or folders.")],
+    fmt: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.json,
+) -> None:
+    """Extract study records from articles and print them (JSON list or YAML records)."""
+    result = pipeline.extract_paths(paths)
+    fatal = bool(result.problems) and not result.records and not result.no_study
+    for problem in result.warnings:
+        err.print(f"[yellow]warning:[/] {problem.message}", highlight=False, soft_wrap=True)
+    for problem in result.problems:
+        label = "[bold red]error:[/]" if fatal else "[yellow]warning:[/]"
+        err.print(f"{label} {problem.message}", highlight=False, soft_wrap=True)
+    if fatal:
+        raise typer.Exit(2)
+    records = [_dump(record) for _, record in result.records]
+    if fmt is RecordFormat.json:
+        sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+    elif not records:
+        sys.stdout.write("[]\n")
+    else:
+        sys.stdout.write(
+            yaml.safe_dump_all(records, sort_keys=False, allow_unicode=True, width=100)
+        )
 
 
 class ExportFormat(StrEnum):

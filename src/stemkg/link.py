@@ -9,13 +9,18 @@
    DOI, further registry id or documented key, when exactly one does; when several do, it
    stays apart and the match is reported as ambiguous.
 3. Otherwise reports sharing a PMID, DOI or key meet on one study keyed by the strongest of
-   them (PMID, then DOI, then key); a report with none is a study of its own
+   them (PMID, then DOI, then key).
+4. A report with no identifier at all (an article that names none) joins the one study whose
+   reports agree with it on venue, condition and cell type (one given type, or a narrower or
+   broader one) and contradict nothing stated (the year); with several such studies it stays
+   apart and is listed as ambiguous; with none it is a study of its own
    (``source:<source>/<n>``).
 The keys depend only on the set of reports, never on their order.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,16 +28,40 @@ from dataclasses import dataclass
 from stemkg.ids import slug
 from stemkg.model import StudyRef
 
-__all__ = ["Ambiguity", "Linking", "ReportRef", "link_studies"]
+__all__ = ["Ambiguity", "Linking", "Profile", "ReportRef", "link_studies", "normalise_venue"]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What rule 4 compares: venue (normalised), year, condition, cell types with ancestors."""
+
+    venue: str | None = None
+    year: int | None = None
+    condition: str | None = None
+    cells: frozenset[str] = frozenset()
+    """Cell types given, each with its ancestors, so "MSC" meets "bone-marrow MSC"."""
+    given: frozenset[str] = frozenset()
+
+    def agrees(self, other: Profile) -> bool:
+        """Same venue and condition, related cell types, no contradicting year."""
+        if not (self.venue and self.condition and self.given and other.given):
+            return False
+        if (self.venue, self.condition) != (other.venue, other.condition):
+            return False
+        if self.year and other.year and self.year != other.year:
+            return False
+        return bool(self.given & other.cells or other.given & self.cells)
 
 
 @dataclass(frozen=True, slots=True)
 class ReportRef:
-    """A report's place (source key, index in that source) and how it names its study."""
+    """A report's place (source key, index in that source), how it names its study, and
+    what it says about it (for rule 4)."""
 
     source_key: str
     index: int
     study: StudyRef
+    profile: Profile = Profile()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +79,14 @@ class Linking:
 
     keys: dict[tuple[str, int], str]
     ambiguous: tuple[Ambiguity, ...]
+
+
+def normalise_venue(venue: str | None) -> str | None:
+    """Venue names compared without case, punctuation or a leading "The"."""
+    if not venue:
+        return None
+    words = re.sub(r"[^\w\s]", " ", venue.casefold()).split()
+    return " ".join(words[1:] if words[:1] == ["the"] else words) or None
 
 
 def _secondary(study: StudyRef) -> list[str]:
@@ -133,8 +170,21 @@ def link_studies(refs: Sequence[ReportRef]) -> Linking:
             ambiguous.append(Ambiguity(ref.source_key, ref.index, tuple(sorted(candidates))))
         loose.append(ref)
     best = _union(_secondary(ref.study) for ref in loose)
+    bare = []
     for ref in loose:
         tokens = _secondary(ref.study)
-        keys[ref] = best[tokens[0]] if tokens else f"source:{ref.source_key}/{ref.index}"
+        if tokens:
+            keys[ref] = best[tokens[0]]
+        else:
+            bare.append(ref)
+    anchored = dict(keys)  # bare reports match identified studies only, so order cannot matter
+    for ref in bare:
+        candidates = {k for other, k in anchored.items() if ref.profile.agrees(other.profile)}
+        if len(candidates) == 1:
+            keys[ref] = candidates.pop()
+            continue
+        if candidates:
+            ambiguous.append(Ambiguity(ref.source_key, ref.index, tuple(sorted(candidates))))
+        keys[ref] = f"source:{ref.source_key}/{ref.index}"
     result = {(ref.source_key, ref.index): key for ref, key in keys.items()}
     return Linking(result, tuple(sorted(ambiguous, key=lambda a: (a.source_key, a.index))))

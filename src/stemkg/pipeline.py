@@ -8,17 +8,21 @@ import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from pydantic import ValidationError
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 
 from stemkg import ids
 from stemkg.errors import InputError, MappingError, StemkgError
-from stemkg.link import Ambiguity, ReportRef, link_studies
+from stemkg.extract import extract
+from stemkg.link import Ambiguity, Profile, ReportRef, link_studies, normalise_venue
+from stemkg.model import RecordFile, Report, SourceKind
 from stemkg.rdf import SourceInput, map_source
-from stemkg.sources import Loaded, discover, read_file
+from stemkg.sources import Document, Loaded, discover, read_file
+from stemkg.sources.common import content_hash
 from stemkg.store import (
     STORE_DIR,
     atomic_write,
@@ -31,14 +35,16 @@ from stemkg.store import (
     write_turtle,
 )
 from stemkg.validate import ValidationReport, validate_graphs
-from stemkg.vocab import load_lexicon
+from stemkg.vocab import load_ancestors, load_lexicon, load_resources
 
 __all__ = [
     "BuildResult",
+    "Extracted",
     "FileProblem",
     "NothingToBuildError",
     "SourceSummary",
     "build",
+    "extract_paths",
     "software_version",
     "validate_build",
     "validate_file",
@@ -88,6 +94,9 @@ class BuildResult:
     validation: ValidationReport
     problems: tuple[FileProblem, ...]
     ambiguous: tuple[Ambiguity, ...]
+    warnings: tuple[FileProblem, ...] = ()
+    no_study: tuple[str, ...] = ()
+    """Articles that report no study (they add nothing to the graph)."""
 
 
 def software_version() -> str:
@@ -102,29 +111,96 @@ def _noop(stage: str, done: int, total: int) -> None:
     return None
 
 
-def _read_all(files: list[Path], progress: Progress) -> tuple[list[Loaded], list[FileProblem]]:
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What ``extract_paths`` found: one record per article, and what went wrong."""
+
+    records: tuple[tuple[Path, RecordFile], ...]
+    no_study: tuple[str, ...]
+    warnings: tuple[FileProblem, ...]
+    problems: tuple[FileProblem, ...]
+
+
+def _extract_document(path: Path, doc: Document) -> Loaded:
+    try:
+        record = extract(doc, load_resources())
+    except ValidationError as exc:  # a bug in extraction, not in the input: say so plainly
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise InputError(
+            path,
+            f"{doc.id}: extraction made an invalid record at {where}: "
+            f"{first['msg']} (please report this)",
+        ) from None
+    return Loaded(doc.id, path, content_hash(doc.text.encode("utf-8")), record)
+
+
+@dataclass
+class _Reading:
+    loaded: list[Loaded] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    warnings: list[FileProblem] = field(default_factory=list)
+    no_study: list[str] = field(default_factory=list)
+
+
+def _read_all(files: list[Path], progress: Progress) -> _Reading:
+    """Read every file, extract every article; bad files become problems, not failures."""
     lexicon = load_lexicon()
-    loaded: list[Loaded] = []
-    problems: list[FileProblem] = []
+    reading = _Reading()
     seen: dict[str, Path] = {}
     for n, path in enumerate(files, 1):
         try:
-            for unit in read_file(path, lexicon):
+            contents = read_file(path, lexicon)
+            units = list(contents.records)
+            for doc in contents.documents:
+                unit = _extract_document(path, doc)
+                if unit.record.reports:
+                    units.append(unit)
+                else:
+                    reading.no_study.append(doc.id)
+            for unit in units:
                 if unit.key in seen:
-                    raise InputError(path, f"same source name as {seen[unit.key]}; rename one")
+                    raise InputError(
+                        path, f"same source name {unit.key!r} as {seen[unit.key]}; rename one"
+                    )
                 seen[unit.key] = path
-                loaded.append(unit)
+            reading.loaded += units
+            reading.warnings += [FileProblem(path, f"{path}: {w}") for w in contents.warnings]
         except InputError as exc:
-            problems.append(FileProblem(path, str(exc)))
+            reading.problems.append(FileProblem(path, str(exc)))
         progress("read", n, len(files))
-    return loaded, problems
+    return reading
+
+
+def extract_paths(paths: list[Path]) -> Extracted:
+    """Read articles and extract their records without building anything."""
+    files = list(discover(paths))
+    reading = _read_all(files, _noop)
+    records = tuple(
+        (u.path, u.record)
+        for u in reading.loaded
+        if u.record.source.kind != SourceKind.CURATED_RECORD
+    )
+    return Extracted(
+        records, tuple(reading.no_study), tuple(reading.warnings), tuple(reading.problems)
+    )
+
+
+def _profile(unit: Loaded, report: Report) -> Profile:
+    ancestors = load_ancestors()
+    given = frozenset(
+        arm.therapy.cell_type.id for arm in report.arms if arm.therapy.cell_type is not None
+    )
+    cells = given | frozenset(a for c in given for a in ancestors.get(c, frozenset()))
+    source = unit.record.source
+    return Profile(normalise_venue(source.venue), source.year, report.condition.id, cells, given)
 
 
 def _map_all(
     loaded: list[Loaded], problems: list[FileProblem]
 ) -> tuple[dict[str, list[Quad]], dict[str, Loaded], tuple[Ambiguity, ...]]:
     refs = [
-        ReportRef(unit.key, n, report.study)
+        ReportRef(unit.key, n, report.study, _profile(unit, report))
         for unit in loaded
         for n, report in enumerate(unit.record.reports)
     ]
@@ -188,7 +264,8 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
     """
     with build_lock(out_dir):
         files = list(discover(paths))
-        loaded, problems = _read_all(files, progress)
+        reading = _read_all(files, progress)
+        loaded, problems = reading.loaded, reading.problems
         if not loaded:
             named = "; ".join(p.message for p in problems) or "no input files"
             raise NothingToBuildError(f"nothing could be built: {named}")
@@ -216,7 +293,15 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
             shutil.rmtree(staging, ignore_errors=True)
         studies = len({q.subject for g in graphs.values() for q in g if _is_study(q)})
         return BuildResult(
-            out_dir, tuple(sources), studies, triples, report, tuple(problems), ambiguous
+            out_dir,
+            tuple(sources),
+            studies,
+            triples,
+            report,
+            tuple(problems),
+            ambiguous,
+            tuple(reading.warnings),
+            tuple(reading.no_study),
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import isodate
 from text_to_num import text2num
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "doses",
     "durations",
     "fractions",
+    "months",
     "number",
     "percents",
     "schedule",
@@ -35,9 +37,12 @@ _PEOPLE = (
     r"patients?|participants?|people|persons?|subjects?|volunteers?|individuals?|men|women|"
     r"children|adults|recipients?|rats?|mice|animals?|dogs?|pigs?|sheep|rabbits?"
 )
-_COUNT = re.compile(rf"\b({NUMBER})\b((?:\s+[\w'’-]+){{0,3}}?)\s+({_PEOPLE})\b", re.I)
+_COUNT = re.compile(
+    rf"\b({NUMBER})\b((?:\s+[\w'’-]+){{0,3}}?)\s+({_PEOPLE}|of them|of these|of those)\b", re.I
+)
 _DURATION = re.compile(rf"\b({NUMBER}|a|one)[- ](day|week|month|year)s?\b", re.I)
 _FRACTION = re.compile(rf"\b({NUMBER})\s+(?:of|out of)\s+(?:the\s+)?({NUMBER})\b", re.I)
+_SHARE = re.compile(rf"\b({NUMBER})\s+of\s+the\s+(?:{_PEOPLE})\b", re.I)
 _PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s?(?:%|per ?cent)", re.I)
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _DOSE = re.compile(
@@ -87,10 +92,19 @@ class Dose(Found):
 
 @dataclass(frozen=True, slots=True)
 class Fraction(Found):
-    """``13 of 15``: numerator and denominator."""
+    """``13 of 15`` (numerator and denominator) or ``13 of the patients`` (numerator only)."""
 
     numerator: int
-    denominator: int
+    denominator: int | None
+
+
+def months(iso: str) -> float:
+    """An ISO 8601 duration in months (30.44 days), to compare P12M with P1Y or P52W."""
+    d = isodate.parse_duration(iso)
+    days = float(getattr(d, "days", 0))
+    return round(
+        days / 30.44 + float(getattr(d, "months", 0)) + 12 * float(getattr(d, "years", 0)), 1
+    )
 
 
 def number(text: str) -> int | None:
@@ -112,7 +126,7 @@ def counts(text: str, offset: int = 0) -> list[Count]:
     for m in _COUNT.finditer(text):
         value = number(m.group(1))
         between = m.group(2).lower().split()
-        if "of" in between or any(number(w) is not None for w in between):
+        if any(number(w) is not None for w in between if w not in ("a", "one")):
             continue  # "13 of 15 patients" is a fraction, not a count
         if value is not None and "." not in m.group(1):
             found.append(Count(offset + m.start(), offset + m.end(), value, m.group(3).lower()))
@@ -137,6 +151,11 @@ def fractions(text: str, offset: int = 0) -> list[Fraction]:
         num, den = number(m.group(1)), number(m.group(2))
         if num is not None and den and num <= den:
             found.append(Fraction(offset + m.start(), offset + m.end(), num, den))
+    if not found:
+        for m in _SHARE.finditer(text):
+            num = number(m.group(1))
+            if num is not None:
+                found.append(Fraction(offset + m.start(), offset + m.end(), num, None))
     return found
 
 

@@ -30,7 +30,8 @@ _ENROLLED = re.compile(
     re.I,
 )
 _TREATED = re.compile(
-    r"\b(treated|receiv(ed|e|ing)|given|injected|infused|transplanted|implanted|underwent|dosed)\b",
+    r"\b(treated|receiv(ed|e|ing)|given|injected|infused|transplanted|implanted|underwent|dosed|"
+    r"had (?:the |their )?(?:[\w-]+ ){0,3}(?:injections?|infusions?|transplants?|treatment))\b",
     re.I,
 )
 _FOLLOW = re.compile(r"\b(follow(ed)?[- ]?(up)?|monitored|tracked|observed)\b", re.I)
@@ -230,6 +231,10 @@ def _design(d: _Doc, species: str | None, patients: bool) -> dict[str, Any] | No
     if species and species != "NCBITaxon:9606" and not patients:
         m = next(m for m in d.terms(Kind.SPECIES) if m.entry.id == species)
         return {"value": Design.ANIMAL.value, **d.ev(m.start, m.end, "inferred-from-species", 0.6)}
+    targets = [m for m in d.terms(Kind.CELL_TYPE) if not _stemlike(m.entry, d.res)]
+    if not patients and not species and targets:
+        m = targets[0]
+        return {"value": Design.IN_VITRO.value, **d.ev(m.start, m.end, "inferred-cells-only", 0.5)}
     return None
 
 
@@ -282,16 +287,11 @@ def _follow_up(d: _Doc) -> dict[str, Any] | None:
             after = d.text[dur.end : dur.end + 30]
             if _BEFORE.match(after) or "apart" in after[:8]:
                 continue
-            if best is None or _months(dur.iso) > _months(best.iso):
+            if best is None or q.months(dur.iso) > q.months(best.iso):
                 best = dur
     if best is None:
         return None
     return {"value": best.iso, **d.ev(best.start, best.end, "duration-follow-up", 0.8)}
-
-
-def _months(iso: str) -> float:
-    value, unit = int(iso[1:-1]), iso[-1]
-    return value * {"D": 1 / 30.44, "W": 7 / 30.44, "M": 1.0, "Y": 12.0}[unit]
 
 
 def _first_cue(d: _Doc, kind: str, method: str) -> dict[str, Any] | None:
@@ -342,9 +342,12 @@ def _therapy(d: _Doc, cell: Mention | None, tissue: Mention | None) -> dict[str,
     return therapy
 
 
+_GIVING = re.compile(r"injection|infusion|dose|administ|transplant|implant|given", re.I)
+
+
 def _schedule(d: _Doc) -> dict[str, Any] | None:
-    """The first sentence that counts administrations (with its interval, if it gives one);
-    else the first that gives an interval."""
+    """Administrations from the first sentence that counts them; the interval from that
+    sentence, else from the first sentence about giving cells that says "N days apart"."""
     found = [(s, q.schedule(s.text)) for s in d.sents]
     found = [(s, f) for s, f in found if f[2]]
     if not found:
@@ -353,6 +356,11 @@ def _schedule(d: _Doc) -> dict[str, Any] | None:
     if span is None:
         return None
     start, end = s.start + span[0], s.start + span[1]
+    if interval is None:
+        other = next(((t, f) for t, f in found if f[1] and _GIVING.search(t.text)), None)
+        if other is not None and other[1][2] is not None:
+            interval = other[1][1]
+            end = max(end, other[0].start + other[1][2][1])
     sched: dict[str, Any] = {"text": d.text[start:end], **d.ev(start, end, "schedule-pattern", 0.8)}
     if count:
         sched["administrations"] = count
@@ -375,6 +383,39 @@ def _arm_label(routes: list[Mention], phase: Mention | None, n: int) -> str:
     return f"{label} ({phase.entry.synonyms[0]})" if phase and phase.entry.synonyms else label
 
 
+_EACH = re.compile(
+    r"\beach\b.{0,80}?\b(two|three|four)\s+(?:different\s+)?(?:types|kinds|ways|routes|methods)\b",
+    re.I,
+)
+_COMBINATION = re.compile(r"\b(?:a |the )?combination\b|\bboth\b", re.I)
+
+
+def _group(d: _Doc, s: Span, c: q.Count, stop: int, n: int) -> list[dict[str, Any]]:
+    """The arms one group mention gives: with its routes, or as one of "N patients each
+    ... two different types of injection" (k groups of N) or "a combination" of them."""
+    routes = _routes_in(d, c.start, stop)
+    window = d.text[c.end : stop]
+    phase = next((p for p in reversed(_phases(d)) if s.start <= p.start < c.start), None)
+    size = {"value": c.value, **d.ev(c.start, c.end, "group-count", 0.7)}
+    if routes:
+        labels = [_arm_label(routes, phase, n)]
+    elif each := _EACH.search(window):
+        k = q.number(each.group(1)) or 1
+        labels = [f"group {n + i}" for i in range(k)]
+    elif _COMBINATION.search(window) and n > 1:
+        labels = [f"group {n} (combined)"]
+    else:
+        return []
+    arms = []
+    for label in labels:
+        arm: dict[str, Any] = {"label": label, "participants": size}
+        arm["therapy"] = {"routes": [d.term(r) for r in routes]}
+        if phase:
+            arm["phase"] = d.term(phase)
+        arms.append(arm)
+    return arms
+
+
 def _group_arms(d: _Doc, people: list[q.Count], therapy: dict[str, Any]) -> list[dict[str, Any]]:
     """Arms from sentences that give a group's size with its route: "six patients ... into
     the muscles, and 6 patients ... intrathecally"."""
@@ -383,18 +424,12 @@ def _group_arms(d: _Doc, people: list[q.Count], therapy: dict[str, Any]) -> list
         here = [c for c in people if s.start <= c.start < s.end and c.noun != "n"]
         for i, c in enumerate(here):
             stop = here[i + 1].start if i + 1 < len(here) else s.end
-            routes = _routes_in(d, c.start, stop)
-            if not routes:
-                continue
-            phase = next((p for p in reversed(_phases(d)) if s.start <= p.start < c.start), None)
-            arm: dict[str, Any] = {
-                "label": _arm_label(routes, phase, len(arms) + 1),
-                "participants": {"value": c.value, **d.ev(c.start, c.end, "group-count", 0.7)},
-                "therapy": {**therapy, "routes": [d.term(r) for r in routes]},
-            }
-            if phase:
-                arm["phase"] = d.term(phase)
-            arms.append(arm)
+            arms += _group(d, s, c, stop, len(arms) + 1)
+    everywhere = _routes_in(d, 0, len(d.text))
+    for arm in arms:
+        if not arm["therapy"]["routes"] and len({r.entry.id for r in everywhere}) == 1:
+            arm["therapy"]["routes"] = [d.term(everywhere[0], 0.6)]  # the one route named
+        arm["therapy"] = {**therapy, **arm["therapy"]}
     labels = Counter(a["label"] for a in arms)
     for n, arm in enumerate(arms, 1):
         if labels[arm["label"]] > 1:
@@ -467,11 +502,29 @@ def _covered_arms(d: _Doc, s: Span, arms: list[dict[str, Any]]) -> list[str]:
     return [] if len(covered) == len(arms) else covered
 
 
+_ANAPHOR = re.compile(r"\b(?:the|this|that) (?:test|scale|score|measure|rating|assessment)\b", re.I)
+
+
+def _measures_in(d: _Doc, n: int, s: Span) -> list[Mention]:
+    """Measures a sentence names, or the one it refers back to ("improved on the test")."""
+    here = [m for m in d.terms(Kind.MEASURE) if s.start <= m.start < s.end]
+    if here or not _ANAPHOR.search(s.text):
+        return here
+    earlier = [
+        m for m in d.terms(Kind.MEASURE) if d.sents[max(0, n - 2)].start <= m.start < s.start
+    ]
+    if not earlier:
+        return []
+    last = earlier[-1]
+    anchor = _ANAPHOR.search(s.text)
+    assert anchor is not None
+    return [Mention(last.entry, s.start + anchor.start(), s.start + anchor.end(), "anaphora")]
+
+
 def _outcomes(d: _Doc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for s in d.sents:
-        measures = [m for m in d.terms(Kind.MEASURE) if s.start <= m.start < s.end]
-        for m in measures:
+    for n, s in enumerate(d.sents):
+        for m in _measures_in(d, n, s):
             hit = _direction(d, s, m)
             if hit is None:
                 continue
@@ -504,9 +557,10 @@ def _figures(d: _Doc, s: Span, outcome: dict[str, Any]) -> None:
     fractions = q.fractions(s.text, s.start)
     if fractions:
         f = fractions[0]
+        if f.denominator is not None:
+            value["denominator"] = f.denominator
         value.update(
             numerator=f.numerator,
-            denominator=f.denominator,
             **d.ev(f.start, f.end, "fraction-pattern"),
         )
     percents = q.percents(s.text, s.start)

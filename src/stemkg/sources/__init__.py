@@ -1,7 +1,8 @@
 """Readers: one module per input format, chosen by one table (``Format``).
 
-A reader turns a file into ``Loaded`` units: one per source (a curated record file, or one
-article of a multi-article page), each with its key, content hash and parsed records.
+A record reader yields ``Loaded`` sources (curated or drafted records, ready to map); a text
+reader yields ``Document``s (articles, for ``extract``). Both come back in ``FileContents``
+with the warnings met on the way.
 """
 
 from __future__ import annotations
@@ -14,8 +15,54 @@ from pathlib import Path
 from stemkg.errors import InputError
 from stemkg.lexicon import Lexicon
 from stemkg.sources.common import Loaded
+from stemkg.sources.document import Document, ReadResult
 
-__all__ = ["Format", "Loaded", "discover", "read_file"]
+__all__ = ["Document", "FileContents", "Format", "Loaded", "discover", "read_file"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileContents:
+    """What one file holds: record sources, article documents, and reading warnings."""
+
+    path: Path
+    records: tuple[Loaded, ...] = ()
+    documents: tuple[Document, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+Reader = Callable[[Path, Lexicon], FileContents]
+
+
+def _records(path: Path, lexicon: Lexicon) -> FileContents:
+    from stemkg.sources.records import read_records
+
+    return FileContents(path, records=tuple(read_records(path, lexicon)))
+
+
+def _articles(read: Callable[[Path], ReadResult]) -> Reader:
+    def reader(path: Path, lexicon: Lexicon) -> FileContents:
+        result = read(path)
+        return FileContents(path, documents=result.documents, warnings=result.warnings)
+
+    return reader
+
+
+def _text(path: Path) -> ReadResult:
+    from stemkg.sources.text import read_text
+
+    return read_text(path)
+
+
+def _markdown(path: Path) -> ReadResult:
+    from stemkg.sources.markdown import read_markdown
+
+    return read_markdown(path)
+
+
+def _html(path: Path) -> ReadResult:
+    from stemkg.sources.html import read_html
+
+    return read_html(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,13 +70,7 @@ class _Spec:
     name: str
     suffixes: tuple[str, ...]
     media_type: str
-    reader: Callable[[Path, Lexicon], list[Loaded]] | None
-
-
-def _records(path: Path, lexicon: Lexicon) -> list[Loaded]:
-    from stemkg.sources.records import read_records
-
-    return read_records(path, lexicon)
+    reader: Reader | None
 
 
 class Format(Enum):
@@ -37,6 +78,9 @@ class Format(Enum):
 
     YAML_RECORD = _Spec("yaml record", (".yaml", ".yml"), "application/yaml", _records)
     JSON_RECORD = _Spec("json record", (".json",), "application/json", _records)
+    TEXT = _Spec("plain text", (".txt", ".text"), "text/plain", _articles(_text))
+    MARKDOWN = _Spec("markdown", (".md", ".markdown"), "text/markdown", _articles(_markdown))
+    HTML = _Spec("html", (".html", ".htm"), "text/html", _articles(_html))
     XML = _Spec("xml", (".xml",), "application/xml", None)
 
     @classmethod
@@ -51,8 +95,8 @@ class Format(Enum):
         raise InputError(path, f"unsupported format {shown!r}; stemkg reads {known}")
 
 
-def read_file(path: Path, lexicon: Lexicon) -> list[Loaded]:
-    """Every source in one file; raises ``InputError`` naming the file and the problem."""
+def read_file(path: Path, lexicon: Lexicon) -> FileContents:
+    """Every source or article in one file; raises ``InputError`` naming file and problem."""
     spec = Format.from_path(path).value
     if spec.reader is None:
         raise InputError(path, f"unsupported format: stemkg has no {spec.name} reader yet")

@@ -17,14 +17,17 @@ from stemkg.sources.common import Loaded, content_hash, read_text, source_key
 __all__ = ["parse_records", "read_records"]
 
 
-def _load(path: Path, text: str) -> Any:
+def _load(path: Path, text: str) -> list[Any]:
+    """The documents of a file: one JSON value, or every document of a YAML stream
+    (``stemkg extract --format yaml`` writes one per article)."""
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(path, f"line {exc.lineno}: JSON does not parse: {exc.msg}") from None
+        return data if isinstance(data, list) else [data]
     try:
-        return yaml.safe_load(text)
+        return [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.MarkedYAMLError as exc:
         line = f"line {exc.problem_mark.line + 1}: " if exc.problem_mark else ""
         raise InputError(path, f"{line}YAML does not parse: {exc.problem}") from None
@@ -58,27 +61,42 @@ def _problem(error: Any) -> str:
     return message
 
 
-def parse_records(path: Path, text: str, lexicon: Lexicon) -> RecordFile:
-    """A record file's text, checked against the model; errors name file, record and field."""
-    data = _load(path, text)
+def parse_records(path: Path, text: str, lexicon: Lexicon) -> list[RecordFile]:
+    """A record file's records, checked against the model; errors name file, record, field."""
+    documents = _load(path, text)
+    if not documents:
+        raise InputError(path, "holds no record")
+    many = len(documents) > 1
+    return [
+        _parse_one(path, data, f"record {n + 1}: " if many else "", lexicon)
+        for n, data in enumerate(documents)
+    ]
+
+
+def _parse_one(path: Path, data: Any, where: str, lexicon: Lexicon) -> RecordFile:
     if not isinstance(data, dict):
         expected = "expected a mapping with schema_version, source, reports"
-        raise InputError(path, f"not a record file: {expected}")
+        raise InputError(path, f"{where}not a record file: {expected}")
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         reads = f"this stemkg reads schema_version {SCHEMA_VERSION}"
-        raise InputError(path, f"schema_version is {version!r}; {reads}")
+        raise InputError(path, f"{where}schema_version is {version!r}; {reads}")
     try:
         return RecordFile.model_validate(data, context={"lexicon": lexicon})
     except ValidationError as exc:
         errors = exc.errors()
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InputError(path, f"{_where(first['loc'])}: {_problem(first)}{more}") from None
+        raise InputError(path, f"{where}{_where(first['loc'])}: {_problem(first)}{more}") from None
 
 
 def read_records(path: Path, lexicon: Lexicon) -> list[Loaded]:
-    """One curated record file as one source."""
+    """A record file: one source, or one per document of a YAML stream (``<stem>--<n>``)."""
     text, data = read_text(path)
-    record = parse_records(path, text, lexicon)
-    return [Loaded(source_key(path), path, content_hash(data), record)]
+    records = parse_records(path, text, lexicon)
+    if len(records) == 1:
+        return [Loaded(source_key(path), path, content_hash(data), records[0])]
+    return [
+        Loaded(f"{source_key(path)}--{n}", path, content_hash(r.model_dump_json().encode()), r)
+        for n, r in enumerate(records, 1)
+    ]
