@@ -143,9 +143,8 @@ def test_extract_json_shows_curies_labels_and_quotes() -> None:
     records = json.loads(result.stdout)
     assert len(records) == 3
     cell = records[2]["reports"][0]["arms"][0]["therapy"]["cell_type"]
-    assert (
-        cell["id"] == "CL:0002540" and cell["label"] == "mesenchymal stem cell of the bone marrow"
-    )
+    assert cell["id"] == "CL:0002540"
+    assert cell["label"] == "mesenchymal stem cell of the bone marrow"
     assert {"quote", "start", "end", "method"} <= set(cell)
 
 
