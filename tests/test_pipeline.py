@@ -216,3 +216,29 @@ def test_articles_build_with_their_facts(tmp_path: Path) -> None:
            <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> s:treated }""",
     )
     assert {"7 people"} <= {r["quote"] for r in rows}
+
+
+def test_mixed_folder_names_bad_articles_and_builds_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(RECORDS.parent / "articles" / "als-roundup.txt", folder)
+    shutil.copy(RECORDS / "oh-2015-stem-cells-transl-med.yaml", folder)
+    (folder / "noise.txt").write_bytes(bytes(range(256)) * 16)
+    (folder / "feed.xml").write_text("<rss/>", encoding="utf-8")
+    (folder / "empty.md").write_text("", encoding="utf-8")
+    result = build([folder], tmp_path / "out")
+    assert sorted(p.path.name for p in result.problems) == ["empty.md", "feed.xml", "noise.txt"]
+    assert len(result.sources) == 4 and result.validation.conforms
+
+
+def test_a_five_megabyte_line_is_read_in_bounded_time(tmp_path: Path) -> None:
+    import time
+
+    from stemkg.pipeline import extract_paths
+
+    path = tmp_path / "line.txt"
+    path.write_text("stem cells " * 500_000, encoding="utf-8")
+    start = time.perf_counter()
+    result = extract_paths([path])
+    assert time.perf_counter() - start < 20
+    assert result.records == ()
