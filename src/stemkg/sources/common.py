@@ -10,7 +10,7 @@ from stemkg.errors import InputError
 from stemkg.ids import slug
 from stemkg.model import RecordFile
 
-__all__ = ["Loaded", "content_hash", "read_text"]
+__all__ = ["Loaded", "content_hash", "read_bytes", "read_text"]
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -35,14 +35,20 @@ def source_key(path: Path) -> str:
     return slug(path.stem)
 
 
-def read_text(path: Path) -> tuple[str, bytes]:
-    """A file's text and bytes; empty, oversized, binary and non-UTF-8 files raise."""
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, refusing files too large to be one source; the readers' only I/O."""
     try:
         if path.stat().st_size > MAX_BYTES:
             raise InputError(path, f"larger than {MAX_BYTES // 1024 // 1024} MB")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror})") from None
+
+
+def read_text(path: Path) -> tuple[str, bytes]:
+    """A record file's text and bytes; empty, binary and non-UTF-8 files raise (a record is
+    written by a person or by stemkg, so a guessed charset would hide a mistake)."""
+    data = read_bytes(path)
     if not data.strip():
         raise InputError(path, "empty file")
     if b"\x00" in data:

@@ -14,7 +14,7 @@ from charset_normalizer import CharsetMatch, from_bytes
 from stemkg.errors import InputError
 from stemkg.ids import slug
 from stemkg.model import SourceKind
-from stemkg.sources.common import MAX_BYTES
+from stemkg.sources.common import read_bytes
 from stemkg.sources.document import Document
 
 __all__ = [
@@ -86,14 +86,8 @@ class FoundIds(NamedTuple):
 
 
 def load(path: Path) -> tuple[str, list[str]]:
-    """A file's decoded text and warnings; the readers' only I/O, bounded in size."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(path, f"larger than {MAX_BYTES // 1024 // 1024} MB")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from None
-    return decode(path, data)
+    """A file's decoded text and warnings, bounded in size."""
+    return decode(path, read_bytes(path))
 
 
 def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
