@@ -40,6 +40,9 @@ _PEOPLE = (
 _COUNT = re.compile(
     rf"\b({NUMBER})\b((?:\s+[\w'’-]+){{0,3}}?)\s+({_PEOPLE}|of them|of these|of those)\b", re.I
 )
+_ACTING = re.compile(
+    rf"\b({NUMBER})\s+(received|got|were given|were treated|were randomi[sz]ed|underwent)\b", re.I
+)
 _DURATION = re.compile(rf"\b({NUMBER}|a|one)[- ](day|week|month|year)s?\b", re.I)
 _FRACTION = re.compile(rf"\b({NUMBER})\s+(?:of|out of)\s+(?:the\s+)?({NUMBER})\b", re.I)
 _SHARE = re.compile(rf"\b({NUMBER})\s+of\s+the\s+(?:{_PEOPLE})\b", re.I)
@@ -53,7 +56,8 @@ _DOSE = re.compile(
 _PER_KG = re.compile(r"^\s*(?:cells?\s*)?(?:per\s+kilogram|per\s+kg|/\s*kg)\b", re.I)
 _ADMINISTRATIONS = re.compile(
     rf"\b({NUMBER}|single|a single|repeated)\s+(?:\w+\s+){{0,2}}?"
-    r"(injections?|doses?|infusions?|administrations?|transplantations?|treatments?)\b",
+    r"(injections?|doses?|infusions?|administrations?|transplantations?|treatments?)\b"
+    r"(?!\s+(?:levels?|groups?|cohorts?|a (?:day|week|month)|per (?:day|week|month)))",
     re.I,
 )
 _APART = re.compile(rf"\b({NUMBER})\s+(day|week|month)s?\s+apart\b", re.I)
@@ -130,7 +134,16 @@ def counts(text: str, offset: int = 0) -> list[Count]:
             continue  # "13 of 15 patients" is a fraction, not a count
         if value is not None and "." not in m.group(1):
             found.append(Count(offset + m.start(), offset + m.end(), value, m.group(3).lower()))
-    return found
+    for m in _ACTING.finditer(text):  # "Twelve received ...", "the other twelve got ..."
+        value = number(m.group(1))
+        taken = any(c.start <= offset + m.start() < c.end for c in found)
+        if value is not None and "." not in m.group(1) and not taken:
+            found.append(
+                Count(
+                    offset + m.start(), offset + m.start() + len(m.group(1)), value, "participants"
+                )
+            )
+    return sorted(found, key=lambda c: c.start)
 
 
 def durations(text: str, offset: int = 0) -> list[Duration]:

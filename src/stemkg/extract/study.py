@@ -111,6 +111,8 @@ class _Doc:
         }
 
     def term(self, m: Mention, confidence: float = 0.9) -> dict[str, Any]:
+        if m.method == "route-fallback":
+            confidence = min(confidence, 0.4)
         return {
             "id": m.entry.id,
             "label": m.entry.label,
@@ -369,6 +371,16 @@ def _schedule(d: _Doc) -> dict[str, Any] | None:
     return sched
 
 
+def _fallback_routes(d: _Doc) -> list[Mention]:
+    """Where no route is named, "infusion" of cells is taken to be intravenous (confidence
+    0.4, method "route-fallback"): in cell therapy an unqualified infusion is into a vein."""
+    for h in d.cues("route-fallback"):
+        entry = d.res.lexicon.get(h.value)
+        if entry is not None:
+            return [Mention(entry, h.start, h.end, "route-fallback")]
+    return []
+
+
 def _routes_in(d: _Doc, start: int, end: int) -> list[Mention]:
     seen: dict[str, Mention] = {}
     for m in d.terms(Kind.ROUTE):
@@ -385,6 +397,11 @@ def _arm_label(routes: list[Mention], phase: Mention | None, n: int) -> str:
 
 _EACH = re.compile(
     r"\beach\b.{0,80}?\b(two|three|four)\s+(?:different\s+)?(?:types|kinds|ways|routes|methods)\b",
+    re.I,
+)
+_COMPARATOR = re.compile(
+    r"\b(placebo|(?:normal )?saline|sham(?: procedure| surgery| injection)?|vehicle|"
+    r"hyaluronic acid alone)\b",
     re.I,
 )
 _COMBINATION = re.compile(r"\b(?:a |the )?combination\b|\bboth\b", re.I)
@@ -406,10 +423,25 @@ def _group(d: _Doc, s: Span, c: q.Count, stop: int, n: int) -> list[dict[str, An
         labels = [f"group {n} (combined)"]
     else:
         return []
+    comparator = _COMPARATOR.search(window)
+    donor = next((h for h in d.cues("donor") if c.end <= h.start < stop), None)
     arms = []
     for label in labels:
         arm: dict[str, Any] = {"label": label, "participants": size}
         arm["therapy"] = {"routes": [d.term(r) for r in routes]}
+        if comparator:
+            start, end = c.end + comparator.start(), c.end + comparator.end()
+            arm["label"] = f"{comparator.group().lower()} control"
+            arm["comparator"] = True
+            arm["therapy"]["name"] = {
+                "value": comparator.group(),
+                **d.ev(start, end, "comparator-cue", 0.7),
+            }
+        elif donor:
+            arm["therapy"]["donor"] = {
+                "value": donor.value,
+                **d.ev(donor.start, donor.end, "donor-cue"),
+            }
         if phase:
             arm["phase"] = d.term(phase)
         arms.append(arm)
@@ -425,10 +457,12 @@ def _group_arms(d: _Doc, people: list[q.Count], therapy: dict[str, Any]) -> list
         for i, c in enumerate(here):
             stop = here[i + 1].start if i + 1 < len(here) else s.end
             arms += _group(d, s, c, stop, len(arms) + 1)
-    everywhere = _routes_in(d, 0, len(d.text))
+    everywhere = _routes_in(d, 0, len(d.text)) or _fallback_routes(d)
     for arm in arms:
         if not arm["therapy"]["routes"] and len({r.entry.id for r in everywhere}) == 1:
-            arm["therapy"]["routes"] = [d.term(everywhere[0], 0.6)]  # the one route named
+            arm["therapy"]["routes"] = [d.term(everywhere[0], 0.5)]  # the one route named
+        if arm.get("comparator"):
+            continue  # a control arm gets no cells
         arm["therapy"] = {**therapy, **arm["therapy"]}
     labels = Counter(a["label"] for a in arms)
     for n, arm in enumerate(arms, 1):
@@ -453,7 +487,7 @@ def _arms(
             }
             for h in exposures.values()
         ]
-    routes = {m.entry.id: m for m in d.terms(Kind.ROUTE)}
+    routes = {m.entry.id: m for m in d.terms(Kind.ROUTE) or _fallback_routes(d)}
     if not therapy.get("cell_type") and not routes:
         return []
     arm: dict[str, Any] = {
