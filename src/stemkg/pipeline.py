@@ -19,7 +19,7 @@ from stemkg import ids
 from stemkg.errors import InputError, MappingError, StemkgError
 from stemkg.extract import extract
 from stemkg.link import Ambiguity, Profile, ReportRef, link_studies, normalise_venue
-from stemkg.model import RecordFile, Report, SourceKind
+from stemkg.model import RecordFile, Report
 from stemkg.rdf import SourceInput, map_source
 from stemkg.sources import Document, Loaded, discover, read_file
 from stemkg.sources.common import content_hash
@@ -35,7 +35,7 @@ from stemkg.store import (
     write_turtle,
 )
 from stemkg.validate import ValidationReport, validate_graphs
-from stemkg.vocab import load_ancestors, load_lexicon, load_resources
+from stemkg.vocab import P, load_ancestors, load_lexicon, load_resources
 
 __all__ = [
     "BuildResult",
@@ -143,15 +143,16 @@ class _Reading:
     no_study: list[str] = field(default_factory=list)
 
 
-def _read_all(files: list[Path], progress: Progress) -> _Reading:
-    """Read every file, extract every article; bad files become problems, not failures."""
+def _read_all(files: list[Path], progress: Progress, *, records: bool = True) -> _Reading:
+    """Read every file, extract every article; bad files become problems, not failures.
+    With ``records=False`` record files are read (and checked) but their sources left out."""
     lexicon = load_lexicon()
     reading = _Reading()
     seen: dict[str, Path] = {}
     for n, path in enumerate(files, 1):
         try:
             contents = read_file(path, lexicon)
-            units = list(contents.records)
+            units = list(contents.records) if records else []
             for doc in contents.documents:
                 unit = _extract_document(path, doc)
                 if unit.record.reports:
@@ -174,15 +175,12 @@ def _read_all(files: list[Path], progress: Progress) -> _Reading:
 
 def extract_paths(paths: list[Path]) -> Extracted:
     """Read articles and extract their records without building anything."""
-    files = list(discover(paths))
-    reading = _read_all(files, _noop)
-    records = tuple(
-        (u.path, u.record)
-        for u in reading.loaded
-        if u.record.source.kind != SourceKind.CURATED_RECORD
-    )
+    reading = _read_all(list(discover(paths)), _noop, records=False)
     return Extracted(
-        records, tuple(reading.no_study), tuple(reading.warnings), tuple(reading.problems)
+        tuple((u.path, u.record) for u in reading.loaded),
+        tuple(reading.no_study),
+        tuple(reading.warnings),
+        tuple(reading.problems),
     )
 
 
@@ -305,7 +303,7 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
         )
 
 
-_STUDY_KEY = NamedNode("https://w3id.org/stemkg/vocab/studyKey")
+_STUDY_KEY = NamedNode(P.studyKey)
 
 
 def _is_study(quad: Quad) -> bool:
