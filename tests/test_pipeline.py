@@ -242,3 +242,11 @@ def test_a_five_megabyte_line_is_read_in_bounded_time(tmp_path: Path) -> None:
     result = extract_paths([path])
     assert time.perf_counter() - start < 20
     assert result.records == ()
+
+
+def test_articles_and_records_build_byte_identically(tmp_path: Path) -> None:
+    data = RECORDS.parent
+    first = build([data], tmp_path / "one")
+    second = build([data], tmp_path / "two")
+    for name in ("stemkg.trig", "stemkg.ttl", "manifest.json"):
+        assert (first.out_dir / name).read_bytes() == (second.out_dir / name).read_bytes(), name
