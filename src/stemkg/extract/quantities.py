@@ -53,6 +53,7 @@ _DOSE = re.compile(
     r"|\b(\d+(?:\.\d+)?)\s+(million|billion)\b",
     re.I,
 )
+_LIST_BEFORE = re.compile(r"\d\s*(?:million|billion)?\s*(?:,|\bor|\band)\s*$", re.I)
 _PER_KG = re.compile(r"^\s*(?:cells?\s*)?(?:per\s+kilogram|per\s+kg|/\s*kg)\b", re.I)
 _ADMINISTRATIONS = re.compile(
     rf"\b({NUMBER}|single|a single|repeated)\s+(?:\w+\s+){{0,2}}?"
@@ -188,6 +189,8 @@ def doses(text: str, offset: int = 0) -> list[Dose]:
             value = float(m.group(1)) * 10 ** int(exponent)
         else:
             value = float(m.group(5)) * (1e6 if m.group(6).lower() == "million" else 1e9)
+        if _LIST_BEFORE.search(text[max(0, m.start() - 25) : m.start()]):
+            continue  # one of several dose levels ("2, 5, 10 or 20 million cells")
         rest = text[m.end() : m.end() + 40]
         per_kg = _PER_KG.match(rest)
         if not per_kg and not re.match(r"^\s*(?:\w+\s+){0,2}cells?\b", rest, re.I):

@@ -34,7 +34,9 @@ _TREATED = re.compile(
     r"had (?:the |their )?(?:[\w-]+ ){0,3}(?:injections?|infusions?|transplants?|treatment))\b",
     re.I,
 )
-_FOLLOW = re.compile(r"\b(follow(ed)?[- ]?(up)?|monitored|tracked|observed)\b", re.I)
+_FOLLOW = re.compile(
+    r"\b(follow(ed)?[- ]?(up)?|monitored|tracked|observed|continued|assessed)\b", re.I
+)
 _BEFORE = re.compile(r"^\W*(before|prior|of (lead|run)[- ]in|lead[- ]in|run[- ]in)\b", re.I)
 _MODIFIED = re.compile(
     r"\b((?:induced?|engineered|(?:genetically )?modified|programmed|primed|stimulated)"
@@ -313,7 +315,7 @@ def _therapy(d: _Doc, cell: Mention | None, tissue: Mention | None) -> dict[str,
         therapy["cell_type"] = d.term(cell)
     if tissue:
         therapy["source_tissue"] = d.term(tissue, 0.8)
-    donor = _first_cue(d, "donor", "donor-cue")
+    donor = _first_cue(d, "donor-explicit", "donor-cue") or _first_cue(d, "donor", "donor-cue")
     if donor:
         therapy["donor"] = donor
     mod = _MODIFIED.search(d.text)
@@ -407,15 +409,19 @@ _COMPARATOR = re.compile(
 _COMBINATION = re.compile(r"\b(?:a |the )?combination\b|\bboth\b", re.I)
 
 
-def _group(d: _Doc, s: Span, c: q.Count, stop: int, n: int) -> list[dict[str, Any]]:
+def _group(d: _Doc, s: Span, c: q.Count, stop: int, n: int, several: bool) -> list[dict[str, Any]]:
     """The arms one group mention gives: with its routes, or as one of "N patients each
     ... two different types of injection" (k groups of N) or "a combination" of them."""
     routes = _routes_in(d, c.start, stop)
     window = d.text[c.end : stop]
     phase = next((p for p in reversed(_phases(d)) if s.start <= p.start < c.start), None)
     size = {"value": c.value, **d.ev(c.start, c.end, "group-count", 0.7)}
+    donor = next((h for h in d.cues("donor") if c.end <= h.start < stop), None)
+    comparator = _COMPARATOR.search(window)
     if routes:
         labels = [_arm_label(routes, phase, n)]
+    elif several and (donor or comparator):
+        labels = [f"{donor.value if donor else 'control'} group {n}"]
     elif each := _EACH.search(window):
         k = q.number(each.group(1)) or 1
         labels = [f"group {n + i}" for i in range(k)]
@@ -423,8 +429,6 @@ def _group(d: _Doc, s: Span, c: q.Count, stop: int, n: int) -> list[dict[str, An
         labels = [f"group {n} (combined)"]
     else:
         return []
-    comparator = _COMPARATOR.search(window)
-    donor = next((h for h in d.cues("donor") if c.end <= h.start < stop), None)
     arms = []
     for label in labels:
         arm: dict[str, Any] = {"label": label, "participants": size}
@@ -456,7 +460,7 @@ def _group_arms(d: _Doc, people: list[q.Count], therapy: dict[str, Any]) -> list
         here = [c for c in people if s.start <= c.start < s.end and c.noun != "n"]
         for i, c in enumerate(here):
             stop = here[i + 1].start if i + 1 < len(here) else s.end
-            arms += _group(d, s, c, stop, len(arms) + 1)
+            arms += _group(d, s, c, stop, len(arms) + 1, len(here) > 1)
     everywhere = _routes_in(d, 0, len(d.text)) or _fallback_routes(d)
     for arm in arms:
         if not arm["therapy"]["routes"] and len({r.entry.id for r in everywhere}) == 1:
@@ -506,7 +510,9 @@ def _direction(d: _Doc, s: Span, m: Mention) -> _Hit | None:
         return None
     specific = [h for h in hits if h.value in _EMBEDDED and m.kind is Kind.MEASURE]
     pool = specific or hits
-    return min(pool, key=lambda h: min(abs(h.start - m.end), abs(m.start - h.end)))
+    return min(
+        pool, key=lambda h: (min(abs(h.start - m.end), abs(m.start - h.end)), h.start - h.end)
+    )
 
 
 _EMBEDDED = {
