@@ -684,26 +684,79 @@ def extract_record(doc: Document, res: Resources) -> dict[str, Any]:
     return record
 
 
+_ANIMAL_NOUNS = {
+    "rats",
+    "rat",
+    "mice",
+    "animals",
+    "animal",
+    "dogs",
+    "pigs",
+    "sheep",
+    "rabbits",
+    "n",
+}
+_PRECLINICAL = (Design.IN_VITRO.value, Design.ANIMAL.value)
+
+
+def _design_or_default(
+    d: _Doc, species: dict[str, Any] | None, humans: list[q.Count]
+) -> dict[str, Any] | None:
+    """The stated design; a clinical text that states none is taken as uncontrolled
+    (open label, confidence 0.3), since a control would have been named."""
+    design = _design(d, species["id"] if species else None, bool(humans))
+    if design is None and (humans or _phases(d)):
+        first = humans[0] if humans else _phases(d)[0]
+        design = {
+            "value": Design.OPEN_LABEL.value,
+            **d.ev(first.start, first.end, "default-uncontrolled", 0.3),
+        }
+    return design
+
+
+def _age_range(d: _Doc) -> dict[str, Any] | None:
+    ages = _AGES.search(d.text)
+    if not ages:
+        return None
+    return {
+        bound: {"value": int(ages.group(g)), **d.ev(ages.start(g), ages.end(g), "age-pattern", 0.8)}
+        for bound, g in (("min", 1), ("max", 2))
+    }
+
+
+def _details(d: _Doc, design: str, cell: Mention | None) -> dict[str, Any]:
+    """The report's optional fields: phase, blinding, control, ages, follow-up, targets."""
+    details: dict[str, Any] = {}
+    phases = _phases(d)
+    if phases and design not in _PRECLINICAL:
+        details["phase"] = d.term(phases[0])
+    for key in ("blinding", "control"):
+        value = _first_cue(d, key, f"{key}-cue")
+        if value:
+            details[key] = value
+    ages = _age_range(d)
+    if ages:
+        details["age_range"] = ages
+    follow = _follow_up(d)
+    if follow:
+        details["follow_up"] = follow
+    targets = _target_cells(d, cell) if design in _PRECLINICAL else []
+    if targets:
+        details["target_cells"] = targets
+    return details
+
+
 def _report(doc: Document, d: _Doc) -> dict[str, Any] | None:
+    """The one study report of a document, or None when it reports no study."""
     condition = _most_frequent(d.terms(Kind.CONDITION))
     cell, tissue = _therapy_cell(d)
     people = _people(d)
-    humans = [
-        c
-        for c in people
-        if c.noun
-        not in ("rats", "rat", "mice", "animals", "animal", "dogs", "pigs", "sheep", "rabbits", "n")
-    ]
+    humans = [c for c in people if c.noun not in _ANIMAL_NOUNS]
     species = _species(d, humans)
-    design = _design(d, species["id"] if species else None, bool(humans))
-    therapy = _therapy(d, cell, tissue)
-    if design is None and (humans or _phases(d)):
-        anchor = (
-            (humans[0].start, humans[0].end) if humans else (_phases(d)[0].start, _phases(d)[0].end)
-        )
-        design = {"value": Design.OPEN_LABEL.value, **d.ev(*anchor, "default-uncontrolled", 0.3)}
+    design = _design_or_default(d, species, humans)
     if design is None or condition is None:
         return None
+    therapy = _therapy(d, cell, tissue)
     group_arms = [] if design["value"] == Design.IN_VITRO.value else _group_arms(d, people, therapy)
     participants = _participants(d, people, group_arms)
     arms = group_arms or _arms(d, design["value"], therapy, participants)
@@ -715,36 +768,11 @@ def _report(doc: Document, d: _Doc) -> dict[str, Any] | None:
         "design": design,
         "condition": d.term(condition),
     }
-    phases = _phases(d)
-    if phases and design["value"] not in (Design.IN_VITRO.value, Design.ANIMAL.value):
-        report["phase"] = d.term(phases[0])
     if species:
         report["species"] = species
-    for key, cue in (("blinding", "blinding"), ("control", "control")):
-        value = _first_cue(d, cue, f"{cue}-cue")
-        if value:
-            report[key] = value
     if participants:
         report["participants"] = participants
-    ages = _AGES.search(d.text)
-    if ages:
-        report["age_range"] = {
-            "min": {
-                "value": int(ages.group(1)),
-                **d.ev(ages.start(1), ages.end(1), "age-pattern", 0.8),
-            },
-            "max": {
-                "value": int(ages.group(2)),
-                **d.ev(ages.start(2), ages.end(2), "age-pattern", 0.8),
-            },
-        }
-    follow = _follow_up(d)
-    if follow:
-        report["follow_up"] = follow
-    if design["value"] in (Design.IN_VITRO.value, Design.ANIMAL.value):
-        targets = _target_cells(d, cell)
-        if targets:
-            report["target_cells"] = targets
+    report.update(_details(d, design["value"], cell))
     report["arms"] = arms
     report["outcomes"] = outcomes
     return report
