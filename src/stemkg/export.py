@@ -127,7 +127,7 @@ def _flatten(values: list[object]) -> object:
 
 def _label(iri: str, node: _Node, labels: dict[str, str]) -> str:
     attrs = node.attrs
-    for key in ("label", "title", "therapyName"):
+    for key in ("label", "title", "reportOf", "therapyName"):
         if attrs.get(key):
             return str(sorted(map(str, attrs[key]))[0])
     if node.kind == "outcome" and attrs.get("measure"):
@@ -136,6 +136,15 @@ def _label(iri: str, node: _Node, labels: dict[str, str]) -> str:
     if node.kind == "therapy" and attrs.get("cellType"):
         return str(attrs["cellType"][0])
     return labels.get(iri, ids.compress(iri))
+
+
+def _name_reports(nodes: dict[str, _Node], edges: Edges) -> None:
+    """A report is named after its source: "report of <source title>"."""
+    for s, p, o in edges:
+        if p == PROV + "wasDerivedFrom" and nodes[s].kind == "report":
+            title = nodes[o].attrs.get("title")
+            if title:
+                nodes[s].attrs["reportOf"] = [f"report of {sorted(map(str, title))[0]}"]
 
 
 def project(store: Store) -> nx.MultiDiGraph:
@@ -147,6 +156,7 @@ def project(store: Store) -> nx.MultiDiGraph:
         if not (isinstance(q.graph_name, NamedNode) and q.graph_name.value == ONTOLOGY_GRAPH)
     )
     nodes, edges = _collect(data, labels)
+    _name_reports(nodes, edges)
     graph = nx.MultiDiGraph()
     for iri in sorted(nodes):
         node = nodes[iri]
