@@ -510,9 +510,12 @@ def _direction(d: _Doc, s: Span, m: Mention) -> _Hit | None:
         return None
     specific = [h for h in hits if h.value in _EMBEDDED and m.kind is Kind.MEASURE]
     pool = specific or hits
-    return min(
-        pool, key=lambda h: (min(abs(h.start - m.end), abs(m.start - h.end)), h.start - h.end)
-    )
+    return min(pool, key=lambda h: (_gap(h.start, h.end, m.start, m.end), h.start - h.end))
+
+
+def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    """Characters between two spans; 0 when they overlap (then the longer cue wins)."""
+    return max(0, b_start - a_end, a_start - b_end)
 
 
 _EMBEDDED = {
