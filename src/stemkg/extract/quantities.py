@@ -128,11 +128,16 @@ def number(text: str) -> int | None:
 def counts(text: str, offset: int = 0) -> list[Count]:
     """``N <people>`` mentions (``eight patients``, ``6 patients with early-stage disease``)."""
     found = []
-    for m in _COUNT.finditer(text):
-        value = number(m.group(1))
+    pos = 0
+    while m := _COUNT.search(text, pos):
         between = m.group(2).lower().split()
         if any(number(w) is not None for w in between if w not in ("a", "one")):
-            continue  # "13 of 15 patients" is a fraction, not a count
+            # "13 of 15 patients" is a fraction: skip it whole; "in 2020 enrolled eight
+            # patients" holds a count further on: look again from the next word
+            pos = m.end() if between[:1] == ["of"] else m.start(2)
+            continue
+        pos = m.end()
+        value = number(m.group(1))
         if value is not None and "." not in m.group(1):
             found.append(Count(offset + m.start(), offset + m.end(), value, m.group(3).lower()))
     for m in _ACTING.finditer(text):  # "Twelve received ...", "the other twelve got ..."

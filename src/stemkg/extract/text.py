@@ -12,7 +12,10 @@ __all__ = ["MAX_CHARS", "Span", "sentences"]
 
 MAX_CHARS = 200_000
 """Only this much of a document is read: an article is far shorter; a 5 MB line is not one."""
-_PARAGRAPH = re.compile(r"[^\n]+")
+_PARAGRAPH = re.compile(r"\S(?:.|\n(?!\s*\n))*", re.DOTALL)
+"""A paragraph: text up to a blank line (a hard-wrapped paragraph spans several lines)."""
+_WRAP = re.compile(r"(?<![.!?:])\n(?=[ \t]*[^\s\-*•|#>\d])")
+"""A line break inside a sentence (hard wrapping), unless the next line starts a list item."""
 _LONG = 3_000
 """pysbd is slow on very long paragraphs; longer ones are cut at '. ' boundaries first."""
 
@@ -45,10 +48,11 @@ def _pieces(text: str, offset: int) -> list[Span]:
 
 
 def sentences(text: str) -> list[Span]:
-    """Every sentence of ``text`` (each line is a paragraph; headlines are sentences too)."""
+    """Every sentence of ``text``; headlines and list items are sentences of their own."""
     found: list[Span] = []
     for para in _PARAGRAPH.finditer(text[:MAX_CHARS]):
-        for piece in _pieces(para.group(), para.start()):
+        unwrapped = _WRAP.sub(" ", para.group())  # same length, so offsets still hold
+        for piece in _pieces(unwrapped, para.start()):
             for s in _segmenter().segment(piece.text):
                 body = s.sent.strip()
                 if body:
