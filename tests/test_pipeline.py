@@ -250,3 +250,9 @@ def test_articles_and_records_build_byte_identically(tmp_path: Path) -> None:
     second = build([data], tmp_path / "two")
     for name in ("stemkg.trig", "stemkg.ttl", "manifest.json"):
         assert (first.out_dir / name).read_bytes() == (second.out_dir / name).read_bytes(), name
+
+
+def test_articles_that_report_no_study_build_nothing(tmp_path: Path) -> None:
+    explainer = RECORDS.parent / "articles" / "what-are-stem-cells.md"
+    with pytest.raises(NothingToBuildError, match=r"the 1 article\(s\) report no study"):
+        build([explainer], tmp_path / "out")

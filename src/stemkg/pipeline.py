@@ -265,7 +265,10 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
         reading = _read_all(files, progress)
         loaded, problems = reading.loaded, reading.problems
         if not loaded:
-            named = "; ".join(p.message for p in problems) or "no input files"
+            named = "; ".join(p.message for p in problems)
+            if not named:
+                count = len(reading.no_study)
+                named = f"the {count} article(s) report no study" if count else "no input files"
             raise NothingToBuildError(f"nothing could be built: {named}")
         graphs, units, ambiguous = _map_all(loaded, problems)
         if not graphs:
