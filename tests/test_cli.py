@@ -183,3 +183,16 @@ def test_extract_bad_input(tmp_path: Path, content: bytes, needle: str) -> None:
 
 def test_extract_missing_path(tmp_path: Path) -> None:
     _one_line_error(invoke("extract", str(tmp_path / "nope.txt")), "no such file or folder")
+
+
+def test_extract_warns_for_latin1_and_control_characters(tmp_path: Path) -> None:
+    text = (ARTICLES / "als-roundup.txt").read_text(encoding="utf-8")
+    path = tmp_path / "latin.txt"
+    body = text.replace("’", "'").replace("×", "x").replace("⁶", "6").replace("—", "-")
+    path.write_bytes(
+        body.replace("Eight patients", "Eight\x07 patients").encode("cp1252", "replace")
+    )
+    result = invoke("extract", str(path))
+    assert result.exit_code == 0, result.output
+    assert "not UTF-8" in result.stderr and "control character" in result.stderr
+    assert len(json.loads(result.stdout)) == 3
