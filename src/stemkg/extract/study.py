@@ -26,7 +26,7 @@ __all__ = ["Resources", "extract_record"]
 _STEMLIKE = re.compile(r"stem|progenitor|stromal|mononuclear|precursor|pluripotent", re.I)
 _ENROLLED = re.compile(
     r"\b(enrol+(ed|ment|s)?|recruit(ed|s)?|includ(ed|es)|took part|participat(ed|es)|"
-    r"randomi[sz]ed|signed up)\b",
+    r"randomi[sz]ed|signed up|used)\b",
     re.I,
 )
 _TREATED = re.compile(
@@ -452,6 +452,71 @@ def _group(d: _Doc, s: Span, c: q.Count, stop: int, n: int, several: bool) -> li
     return arms
 
 
+_TABLE_LINE = re.compile(r"^[^\n|]*(?:\|[^\n|]*){2,}$", re.M)
+_PEOPLE_HEADER = re.compile(
+    r"^\s*(?:n|patients?|participants?|subjects?|animals?|rats?|mice|dogs?|pigs?|sheep)\s*$", re.I
+)
+_NO_TREATMENT = re.compile(r"^\s*(?:none|untreated|no (?:treatment|cells)|control)\s*$", re.I)
+
+
+def _cells(line: str, offset: int) -> list[Span]:
+    spans, start = [], 0
+    for part in line.split("|"):
+        spans.append(Span(offset + start, offset + start + len(part), part.strip()))
+        start += len(part) + 1
+    return spans
+
+
+def _tables(d: _Doc) -> list[list[list[Span]]]:
+    """Tables as rows of cells (with offsets): runs of lines of ``a | b | c``."""
+    tables: list[list[list[Span]]] = []
+    last_end = -2
+    for m in _TABLE_LINE.finditer(d.text):
+        row = _cells(m.group(), m.start())
+        if m.start() != last_end + 1 or not tables or len(row) != len(tables[-1][0]):
+            tables.append([])
+        tables[-1].append(row)
+        last_end = m.end()
+    return [t for t in tables if len(t) > 1]
+
+
+def _table_arms(d: _Doc, therapy: dict[str, Any]) -> list[dict[str, Any]]:
+    """Arms from a table of groups whose header names the people or animals in each row
+    ("group | treatment | rats"): one arm per row, a row with no treatment a control."""
+    arms: list[dict[str, Any]] = []
+    for table in _tables(d):
+        column = next((i for i, c in enumerate(table[0]) if _PEOPLE_HEADER.match(c.text)), None)
+        if column is None:
+            continue
+        for row in table[1:]:
+            size = q.number(row[column].text)
+            if size is None:
+                continue
+            cell = row[column]
+            arm: dict[str, Any] = {
+                "label": f"{table[0][0].text or 'group'} {row[0].text}".strip(),
+                "participants": {"value": size, **d.ev(cell.start, cell.end, "table-count", 0.8)},
+            }
+            if any(_NO_TREATMENT.match(c.text) for c in row):
+                arm["comparator"] = True
+                arm["therapy"] = {}
+            else:
+                start, end = row[0].start, row[-1].end
+                doses = q.doses(d.text[start:end], start)
+                arm["therapy"] = {
+                    **therapy,
+                    "routes": [d.term(r) for r in _routes_in(d, start, end)],
+                }
+                if doses:
+                    arm["therapy"]["dose"] = {
+                        "value": doses[0].value,
+                        "unit": doses[0].unit,
+                        **d.ev(doses[0].start, doses[0].end, "dose-pattern"),
+                    }
+            arms.append(arm)
+    return arms
+
+
 def _group_arms(d: _Doc, people: list[q.Count], therapy: dict[str, Any]) -> list[dict[str, Any]]:
     """Arms from sentences that give a group's size with its route: "six patients ... into
     the muscles, and 6 patients ... intrathecally"."""
@@ -760,7 +825,11 @@ def _report(doc: Document, d: _Doc) -> dict[str, Any] | None:
     if design is None or condition is None:
         return None
     therapy = _therapy(d, cell, tissue)
-    group_arms = [] if design["value"] == Design.IN_VITRO.value else _group_arms(d, people, therapy)
+    group_arms = (
+        []
+        if design["value"] == Design.IN_VITRO.value
+        else _table_arms(d, therapy) or _group_arms(d, people, therapy)
+    )
     participants = _participants(d, people, group_arms)
     arms = group_arms or _arms(d, design["value"], therapy, participants)
     outcomes = _outcomes(d, arms)
