@@ -168,3 +168,33 @@ def test_an_explainer_yields_nothing() -> None:
         "mesenchymal stem cells for diseases such as ALS, but most uses are experimental."
     )
     assert extract(Document("x", "What are stem cells?", text), load_resources()).reports == []
+
+
+TABLE_ARTICLE = """Cells help rats after stroke
+
+A study published in Stroke in 2001 used 20 rats with an induced ischaemic stroke, a standard
+laboratory model. Marrow stromal cells were given into a vein.
+
+group | treatment | rats
+1 | none | 6
+2 | 1 × 10⁶ marrow stromal cells into a vein | 7
+3 | 3 × 10⁶ cells into a vein | 7
+
+Rats given cells recovered better on the neurological severity score than untreated rats,
+the researchers reported."""
+
+
+def test_arms_from_a_table_of_groups() -> None:
+    doc = Document("rats", "Cells help rats after stroke", TABLE_ARTICLE)
+    [report] = extract(doc, load_resources()).reports
+    assert report.design.value == "animal"
+    assert [
+        (a.participants.value if a.participants else None, a.comparator) for a in report.arms
+    ] == [
+        (6, True),
+        (7, False),
+        (7, False),
+    ]
+    doses = [a.therapy.dose.value for a in report.arms if a.therapy.dose]
+    assert doses == [1e6, 3e6]
+    assert all(r.id == "NCIT:C38276" for a in report.arms[1:] for r in a.therapy.routes)
