@@ -118,6 +118,12 @@ def test_export_and_stats(built: BuildResult, tmp_path: Path) -> None:
     assert stats.exit_code == 0 and "amyotrophic lateral sclerosis" in stats.stdout
 
 
+def test_writing_onto_a_folder_is_a_clear_error(built: BuildResult, tmp_path: Path) -> None:
+    b = ("--build", str(built.out_dir))
+    _one_line_error(invoke("export", "--out", str(tmp_path), *b), "is a folder")
+    _one_line_error(invoke("schema", "--out", str(tmp_path)), "is a folder")
+
+
 def test_schema_command(tmp_path: Path) -> None:
     out = tmp_path / "schema.json"
     assert invoke("schema", "--out", str(out)).exit_code == 0

@@ -130,10 +130,33 @@ def test_bad_files_are_named_and_good_ones_build(tmp_path: Path, record: dict[st
 
 
 def test_nothing_to_build(tmp_path: Path) -> None:
-    (tmp_path / "bad.yaml").write_text("", encoding="utf-8")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad.yaml").write_text("", encoding="utf-8")
     with pytest.raises(NothingToBuildError, match=r"bad\.yaml: empty file"):
-        build([tmp_path / "bad.yaml"], tmp_path / "out")
+        build([tmp_path / "in"], tmp_path / "out")
     assert not (tmp_path / "out" / "stemkg.trig").exists()
+
+
+def test_a_bad_file_named_on_the_command_line_is_fatal(
+    tmp_path: Path, record: dict[str, Any]
+) -> None:
+    good = write_record(tmp_path, "good.yaml", record)
+    record["reports"][0]["participants"]["enrolled"] = -1
+    bad = write_record(tmp_path, "bad.yaml", record)
+    with pytest.raises(InputError, match=r"bad\.yaml: reports\[0\]\.participants\.enrolled"):
+        build([good, bad], tmp_path / "out")
+    assert not (tmp_path / "out" / "stemkg.trig").exists()
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path, record: dict[str, Any]) -> None:
+    path = write_record(tmp_path, "trial.yaml", record)
+    result = build([path, path, tmp_path], tmp_path / "out")
+    assert [s.key for s in result.sources] == ["trial"] and not result.problems
+
+
+def test_outputs_are_readable_by_others(built: pipeline.BuildResult) -> None:
+    for name in ("stemkg.trig", "stemkg.ttl", "manifest.json"):
+        assert (built.out_dir / name).stat().st_mode & 0o044, name
 
 
 def test_missing_input_path(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pyoxigraph import Literal, NamedNode, Variable
 
 from stemkg import query
 from stemkg.errors import QueryError
-from stemkg.lexicon import Lexicon
+from stemkg.lexicon import Kind, Lexicon
 from stemkg.pipeline import BuildResult
 from stemkg.store import open_store
 
@@ -136,3 +136,19 @@ def test_stats(built: BuildResult) -> None:
     conditions = dict(s.by_condition)
     assert conditions["amyotrophic lateral sclerosis"] == 3
     assert dict(s.by_route)["Intrathecal Route of Administration"] >= 2
+
+
+def test_route_query_without_parameters_lists_each_arm_route_once(
+    built: BuildResult, lexicon: Lexicon
+) -> None:
+    """A study without a phase must not pull in every label of the graph (a past bug)."""
+    rows = _rows(_run(built, "studies-by-route", lexicon))
+    store = open_store(built.out_dir)
+    pairs = store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a <https://w3id.org/stemkg/vocab/therapy>/"
+        "<https://w3id.org/stemkg/vocab/route> ?r }",
+        use_default_graph_as_union=True,
+    )
+    assert len(rows) == int(next(iter(pairs))["n"].value)  # type: ignore[index, union-attr, arg-type]
+    phases = {e.label for e in lexicon.of_kind(Kind.PHASE)}
+    assert {r["phaseLabel"] for r in rows} <= phases | {None}

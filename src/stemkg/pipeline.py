@@ -143,9 +143,16 @@ class _Reading:
     no_study: list[str] = field(default_factory=list)
 
 
-def _read_all(files: list[Path], progress: Progress, *, records: bool = True) -> _Reading:
-    """Read every file, extract every article; bad files become problems, not failures.
-    With ``records=False`` record files are read (and checked) but their sources left out."""
+def _read_all(
+    files: list[Path],
+    progress: Progress,
+    *,
+    named: frozenset[Path] = frozenset(),
+    records: bool = True,
+) -> _Reading:
+    """Read every file, extract every article; a bad file in a folder becomes a problem, a bad
+    file named on the command line (in ``named``) is fatal. With ``records=False`` record
+    files are read (and checked) but their sources left out."""
     lexicon = load_lexicon()
     reading = _Reading()
     seen: dict[str, Path] = {}
@@ -168,14 +175,21 @@ def _read_all(files: list[Path], progress: Progress, *, records: bool = True) ->
             reading.loaded += units
             reading.warnings += [FileProblem(path, f"{path}: {w}") for w in contents.warnings]
         except InputError as exc:
+            if path in named:
+                raise
             reading.problems.append(FileProblem(path, str(exc)))
         progress("read", n, len(files))
     return reading
 
 
+def _named(paths: list[Path]) -> frozenset[Path]:
+    """The files named on the command line (not found in a folder)."""
+    return frozenset(p for p in paths if p.is_file())
+
+
 def extract_paths(paths: list[Path]) -> Extracted:
     """Read articles and extract their records without building anything."""
-    reading = _read_all(list(discover(paths)), _noop, records=False)
+    reading = _read_all(list(discover(paths)), _noop, named=_named(paths), records=False)
     return Extracted(
         tuple((u.path, u.record) for u in reading.loaded),
         tuple(reading.no_study),
@@ -262,7 +276,7 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
     """
     with build_lock(out_dir):
         files = list(discover(paths))
-        reading = _read_all(files, progress)
+        reading = _read_all(files, progress, named=_named(paths))
         loaded, problems = reading.loaded, reading.problems
         if not loaded:
             named = "; ".join(p.message for p in problems)

@@ -45,9 +45,18 @@ PREFIXES = {
 }
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path: Path) -> Iterator[IO[bytes]]:
-    """Write to a temporary file beside ``path`` and rename it into place only on success."""
+    """Write to a temporary file beside ``path`` and rename it into place only on success;
+    the file gets the usual permissions (0666 less the umask), not a temporary file's 0600."""
+    if path.is_dir():
+        raise OutputError(path, "is a folder; give a file name to write")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
@@ -59,7 +68,11 @@ def atomic_write(path: Path) -> Iterator[IO[bytes]]:
     try:
         with handle:
             yield handle
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(path, f"cannot be written ({exc.strerror})") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -110,11 +110,16 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def discover(paths: list[Path]) -> Iterator[Path]:
-    """Files under the given files and folders, sorted, hidden ones skipped."""
+    """Files under the given files and folders, sorted, hidden ones skipped, each once."""
+    seen: set[Path] = set()
     for path in paths:
         if not path.exists():
             raise InputError(path, "no such file or folder")
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+            found = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
         else:
-            yield path
+            found = [path]
+        for file in found:
+            if file.resolve() not in seen:  # a file named twice, or inside a named folder
+                seen.add(file.resolve())
+                yield file
