@@ -152,3 +152,18 @@ def test_route_query_without_parameters_lists_each_arm_route_once(
     assert len(rows) == int(next(iter(pairs))["n"].value)  # type: ignore[index, union-attr, arg-type]
     phases = {e.label for e in lexicon.of_kind(Kind.PHASE)}
     assert {r["phaseLabel"] for r in rows} <= phases | {None}
+
+
+def test_closed_vocabulary_and_study_parameters(lexicon: Lexicon) -> None:
+    outcomes = query.load_query("outcomes-with-modality")
+    negated = NamedNode("https://w3id.org/stemkg/vocab/modality-negated")
+    for value in ("negated", "stemkg:modality-negated", negated.value, f"<{negated.value}>"):
+        assert query.bind(outcomes, {"modality": value}, lexicon) == {Variable("modality"): negated}
+    with pytest.raises(QueryError, match="takes one of asserted, negated, hedged"):
+        query.bind(outcomes, {"modality": "maybe"}, lexicon)
+    evidence = query.load_query("evidence-for-value")
+    study = "https://w3id.org/stemkg/id/study/NCT01363401-phase-1"
+    for value in ("NCT01363401-phase-1", study):
+        assert query.bind(evidence, {"study": value}, lexicon) == {
+            Variable("study"): NamedNode(study)
+        }

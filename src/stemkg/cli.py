@@ -109,11 +109,12 @@ def _progress() -> Iterator[pipeline.Progress]:
 @handles_errors
 def build(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files and folders of records (default: data/).")
+        list[Path] | None,
+        typer.Argument(help="Files and folders of articles and records (default: data/)."),
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
 ) -> None:
-    """Build the graph from records into OUT: store, stemkg.trig, stemkg.ttl, manifest.json."""
+    """Build the graph from articles and records into OUT (store, TriG, Turtle, manifest)."""
     with _progress() as progress:
         result = pipeline.build(paths or [Path("data")], out_dir, progress)
     for problem in (*result.warnings, *result.problems):
@@ -190,6 +191,8 @@ def _params(values: list[str]) -> dict[str, str]:
         name, sep, rest = value.partition("=")
         if not sep or not name:
             _fail(f"--param {value!r}: write it as name=value")
+        if name.strip() in parsed:
+            _fail(f"--param {name.strip()} is given twice; a parameter takes one value")
         parsed[name.strip()] = rest.strip()
     return parsed
 

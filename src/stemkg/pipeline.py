@@ -160,6 +160,10 @@ def _read_all(
         try:
             contents = read_file(path, lexicon)
             units = list(contents.records) if records else []
+            if contents.records and not records:
+                reading.warnings.append(
+                    FileProblem(path, f"{path}: a record file, not an article; nothing to extract")
+                )
             for doc in contents.documents:
                 unit = _extract_document(path, doc)
                 if unit.record.reports:
@@ -355,6 +359,8 @@ _FORMATS = {
 
 def validate_file(path: Path) -> ValidationReport:
     """Validate an RDF file: each named graph on its own, the default graph as one."""
+    if path.is_dir():
+        raise InputError(path, "is a folder; to validate a build, use --build FOLDER")
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(path, f"not an RDF file stemkg reads ({', '.join(_FORMATS)})")

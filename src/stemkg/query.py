@@ -26,8 +26,9 @@ from pyoxigraph import (
 from stemkg import ids
 from stemkg.errors import QueryError
 from stemkg.lexicon import Kind, Lexicon, UnknownTermError
+from stemkg.model import Blinding, Control, Design, Direction, Donor, Exposure, Modality
 from stemkg.resources import queries_dir
-from stemkg.vocab import XSD
+from stemkg.vocab import ID, XSD, enum_iri
 
 __all__ = [
     "NamedQuery",
@@ -45,7 +46,20 @@ __all__ = [
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 _PARAM = re.compile(r"^(\w+)\s+(\S+)\s*(.*)$")
-_KINDS = {"iri", "string", "integer"} | {f"term:{k.value}" for k in Kind}
+_CHOICES: dict[str, type[StrEnum]] = {
+    "modality": Modality,
+    "design": Design,
+    "direction": Direction,
+    "donor": Donor,
+    "blinding": Blinding,
+    "control": Control,
+    "exposure": Exposure,
+}
+_KINDS = (
+    {"iri", "string", "integer", "study"}
+    | {f"term:{k.value}" for k in Kind}
+    | {f"choice:{name}" for name in _CHOICES}
+)
 Term = NamedNode | Literal
 
 
@@ -136,6 +150,16 @@ def load_query(name_or_file: str) -> NamedQuery:
     raise QueryError(f"unknown query {name_or_file!r}; named queries: {known}")
 
 
+def _choice(param: Param, enum: type[StrEnum], value: str) -> NamedNode:
+    """A closed-vocabulary value by name (``negated``) or CURIE (``stemkg:modality-negated``)."""
+    for member in enum:
+        iri = enum_iri(member)
+        if value.replace("-", "_").casefold() == member.value or value in (iri, ids.compress(iri)):
+            return NamedNode(iri)
+    names = ", ".join(m.value for m in enum)
+    raise QueryError(f"parameter {param.name} takes one of {names}, not {value!r}")
+
+
 def _term_value(param: Param, value: str, lexicon: Lexicon) -> Term:
     kind = param.kind
     if kind == "integer":
@@ -144,8 +168,13 @@ def _term_value(param: Param, value: str, lexicon: Lexicon) -> Term:
         return Literal(value, datatype=NamedNode(XSD + "integer"))
     if kind == "string":
         return Literal(value)
+    value = value.strip().removeprefix("<").removesuffix(">")
     if re.match(r"^https?://", value):
         return NamedNode(value)
+    if kind.startswith("choice:"):
+        return _choice(param, _CHOICES[kind[7:]], value)
+    if kind == "study":  # the tail of a study IRI, as tables show it: NCT01363401-phase-1
+        return NamedNode(f"{ID}study/{value.removeprefix('study/')}")
     if kind.startswith("term:"):
         try:
             return NamedNode(ids.expand(lexicon.resolve(Kind(kind[5:]), value).id))
@@ -196,7 +225,7 @@ def run_query(store: Store, query: NamedQuery, bound: dict[Variable, Term]) -> Q
     """Run a SELECT query and return its rows as text."""
     result = _execute(store, query, bound)
     if not isinstance(result, QuerySolutions):
-        raise QueryError(f"{query.name}: only SELECT queries can be shown as a table")
+        raise QueryError(f"{query.path.name}: only SELECT queries can be shown as a table")
     names = tuple(v.value for v in result.variables)
     rows = tuple(tuple(_cell(solution[n]) for n in names) for solution in result)
     return QueryResult(names, rows)
@@ -208,7 +237,7 @@ def serialize_query(
     """Run a SELECT query and write SPARQL 1.1 JSON or CSV results."""
     result = _execute(store, query, bound)
     if not isinstance(result, QuerySolutions):
-        raise QueryError(f"{query.name}: only SELECT results can be written as {fmt.value}")
+        raise QueryError(f"{query.path.name}: only SELECT results can be written as {fmt.value}")
     target = QueryResultsFormat.JSON if fmt is OutputFormat.JSON else QueryResultsFormat.CSV
     data = result.serialize(format=target)
     return data or b""

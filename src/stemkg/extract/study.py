@@ -517,6 +517,10 @@ def _table_arms(d: _Doc, therapy: dict[str, Any]) -> list[dict[str, Any]]:
     return arms
 
 
+_MAX_ARMS = 12
+"""More groups than this in one article are not arms of one study."""
+
+
 def _group_arms(d: _Doc, people: list[q.Count], therapy: dict[str, Any]) -> list[dict[str, Any]]:
     """Arms from sentences that give a group's size with its route: "six patients ... into
     the muscles, and 6 patients ... intrathecally"."""
@@ -526,6 +530,8 @@ def _group_arms(d: _Doc, people: list[q.Count], therapy: dict[str, Any]) -> list
         for i, c in enumerate(here):
             stop = here[i + 1].start if i + 1 < len(here) else s.end
             arms += _group(d, s, c, stop, len(arms) + 1, len(here) > 1)
+    if len(arms) > _MAX_ARMS:
+        return []  # not a description of groups: a list, a table of results, or noise
     everywhere = _routes_in(d, 0, len(d.text)) or _fallback_routes(d)
     for arm in arms:
         if not arm["therapy"]["routes"] and len({r.entry.id for r in everywhere}) == 1:
