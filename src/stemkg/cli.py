@@ -39,6 +39,22 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"stemkg {pipeline.software_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Build, validate, query and export a knowledge graph of stem-cell therapy evidence."""
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 BuildDir = Annotated[
