@@ -635,34 +635,48 @@ def _measures_in(d: _Doc, n: int, s: Span) -> list[Mention]:
     return [Mention(last.entry, s.start + anchor.start(), s.start + anchor.end(), "anaphora")]
 
 
+def _modality(d: _Doc, s: Span, m: Mention, hit: _Hit | None) -> Modality:
+    """NegEx/ConText over the finding; a direction that carries its own negation ("not
+    accelerated", "no serious adverse events") can only be hedged, not negated."""
+    left, right = (min(hit.start, m.start), max(hit.end, m.end)) if hit else (m.start, m.end)
+    modality = d.res.rules.modality(s.text, left - s.start, right - s.start)
+    if hit is not None and hit.value in _EMBEDDED and modality is Modality.NEGATED:
+        return Modality.ASSERTED
+    return modality
+
+
+def _outcome(
+    d: _Doc, s: Span, m: Mention, hit: _Hit | None, arms: list[dict[str, Any]]
+) -> dict[str, Any]:
+    outcome: dict[str, Any] = {"measure": d.term(m)}
+    if hit is not None:
+        outcome["direction"] = {
+            "value": hit.value,
+            **d.ev(hit.start, hit.end, "direction-cue", 0.7),
+        }
+    modality = _modality(d, s, m, hit)
+    outcome["modality"] = {"value": modality.value, **d.ev(s.start, s.end, "context-negex", 0.7)}
+    _figures(d, s, outcome)
+    covered = _covered_arms(d, s, arms)
+    if covered:
+        outcome["arms"] = covered
+    return outcome
+
+
 def _outcomes(d: _Doc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    """Findings: a measure with the nearest direction cue in its sentence, or a measure with
+    figures and no direction (an incidence: "serious adverse events in 5 of 15")."""
+    found: dict[tuple[str, str | None, str], dict[str, Any]] = {}
     for n, s in enumerate(d.sents):
         for m in _measures_in(d, n, s):
             hit = _direction(d, s, m)
-            if hit is None:
+            if hit is not None and hit.value in _AE_ONLY and m.entry.id != "NCIT:C41331":
                 continue
-            if hit.value in _AE_ONLY and m.entry.id != "NCIT:C41331":
+            if hit is None and not (q.fractions(s.text) or q.percents(s.text)):
                 continue
-            local = (min(hit.start, m.start) - s.start, max(hit.end, m.end) - s.start)
-            modality = Modality.ASSERTED
-            if hit.value not in _EMBEDDED:
-                modality = d.res.rules.modality(s.text, *local)
-            elif d.res.rules.modality(s.text, *local) is Modality.HEDGED:
-                modality = Modality.HEDGED
-            key = (m.entry.id, hit.value, modality.value)
-            if key in found:
-                continue
-            outcome: dict[str, Any] = {
-                "measure": d.term(m),
-                "direction": {"value": hit.value, **d.ev(hit.start, hit.end, "direction-cue", 0.7)},
-                "modality": {"value": modality.value, **d.ev(s.start, s.end, "context-negex", 0.7)},
-            }
-            _figures(d, s, outcome)
-            covered = _covered_arms(d, s, arms)
-            if covered:
-                outcome["arms"] = covered
-            found[key] = outcome
+            outcome = _outcome(d, s, m, hit, arms)
+            key = (m.entry.id, hit.value if hit else None, outcome["modality"]["value"])
+            found.setdefault(key, outcome)
     return list(found.values())
 
 
