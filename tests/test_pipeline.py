@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -273,6 +274,10 @@ def test_articles_and_records_build_byte_identically(tmp_path: Path) -> None:
     second = build([data], tmp_path / "two")
     for name in ("stemkg.trig", "stemkg.ttl", "manifest.json"):
         assert (first.out_dir / name).read_bytes() == (second.out_dir / name).read_bytes(), name
+    readme = (RECORDS.parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"│ triples \(with ontology\)\s+│\s+(\d+) │", readme)
+    assert shown and int(shown.group(1)) == first.triples, "update the README's build example"
+    assert f"│ sources                      │ {len(first.sources):>8} │" in readme
 
 
 def test_articles_that_report_no_study_build_nothing(tmp_path: Path) -> None:
