@@ -174,3 +174,22 @@ def test_discover_skips_hidden_and_sorts(tmp_path: Path) -> None:
 def test_format_table() -> None:
     assert Format.from_path(Path("x.yml")) is Format.YAML_RECORD
     assert Format.from_path(Path("X.JSON")) is Format.JSON_RECORD
+
+
+def test_yaml_alias_bomb_is_refused_without_expanding(tmp_path: Path, lexicon: Lexicon) -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, 10):
+        refs = ",".join([f"*a{n - 1}"] * 9)
+        lines.append(f"a{n}: &a{n} [{refs}]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert "YAML expands to" in _error(path, lexicon)
+
+
+def test_deeply_nested_yaml_and_json_are_refused(tmp_path: Path, lexicon: Lexicon) -> None:
+    deep_yaml = tmp_path / "deep.yaml"
+    deep_yaml.write_text("a: " + "[" * 20_000 + "]" * 20_000 + "\n", encoding="utf-8")
+    assert "nested too deeply" in _error(deep_yaml, lexicon)
+    deep_json = tmp_path / "deep.json"
+    deep_json.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert "nested too deeply" in _error(deep_json, lexicon)

@@ -17,6 +17,37 @@ from stemkg.sources.common import Loaded, content_hash, read_text, source_key
 __all__ = ["parse_records", "read_records"]
 
 
+MAX_NODES = 200_000
+"""A record file is far smaller; YAML aliases can make a short file expand exponentially."""
+
+
+def _expanded(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many nodes ``node`` stands for once its aliases are expanded (shared nodes are
+    counted once per use, each computed once)."""
+    if id(node) not in memo:
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        memo[id(node)] = 1 + sum(_expanded(child, memo) for child in children)
+    return memo[id(node)]
+
+
+def _bounded(path: Path, text: str) -> None:
+    """Refuse YAML that would expand past ``MAX_NODES`` ("billion laughs") or nests too deep,
+    before anything is built from it."""
+    memo: dict[int, int] = {}
+    try:
+        size = sum(_expanded(node, memo) for node in yaml.compose_all(text) if node is not None)
+    except RecursionError:
+        raise InputError(path, "YAML nested too deeply to be a record") from None
+    if size > MAX_NODES:
+        raise InputError(
+            path, f"YAML expands to {size:,} values (aliases?); a record is far smaller"
+        )
+
+
 def _load(path: Path, text: str) -> list[Any]:
     """The documents of a file: one JSON value, or every document of a YAML stream
     (``stemkg extract --format yaml`` writes one per article)."""
@@ -25,8 +56,11 @@ def _load(path: Path, text: str) -> list[Any]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(path, f"line {exc.lineno}: JSON does not parse: {exc.msg}") from None
+        except RecursionError:
+            raise InputError(path, "JSON nested too deeply to be a record") from None
         return data if isinstance(data, list) else [data]
     try:
+        _bounded(path, text)
         return [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.MarkedYAMLError as exc:
         line = f"line {exc.problem_mark.line + 1}: " if exc.problem_mark else ""
