@@ -198,3 +198,76 @@ def test_arms_from_a_table_of_groups() -> None:
     doses = [a.therapy.dose.value for a in report.arms if a.therapy.dose]
     assert doses == [1e6, 3e6]
     assert all(r.id == "NCIT:C38276" for a in report.arms[1:] for r in a.therapy.routes)
+
+
+FUZZ_TOKENS = [
+    "0",
+    "-1",
+    "1.5",
+    "12,000",
+    "9" * 25,
+    "eight",
+    "zero",
+    "twenty-six",
+    "×",
+    "10^",
+    "10⁶",
+    "10^0",
+    "cells",
+    "cells per kilogram",
+    "million",
+    "0 million cells",
+    "patients",
+    "of",
+    "out of",
+    "of the patients",
+    "%",
+    "150%",
+    "apart",
+    "0 days apart",
+    "months",
+    "year",
+    "0-month",
+    "injections",
+    "single",
+    "repeated",
+    "(MSCs)",
+    "MSC",
+    "mesenchymal stem cells",
+    "bone marrow",
+    "from",
+    "intrathecal",
+    "via lumbar puncture",
+    "ALS",
+    "ALSFRS-R",
+    "improved",
+    "did not improve",
+    "no",
+    "randomised",
+    "placebo",
+    "phase 2",
+    "Phase IIa",
+    "NCT01363401",
+    "PMID:",
+    "25934946",
+    "received",
+    "Twelve received",
+    "0 of 0",
+    "1 of 0",
+    "\n\n",
+    ";",
+    "|",
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_noisy_articles_give_valid_records(seed: int) -> None:
+    """Fuzzing: numbers and terms scattered into an article never break extraction."""
+    import random
+
+    rng = random.Random(seed)
+    words = ARTICLE.split(" ")
+    for _ in range(rng.randint(5, 25)):
+        words.insert(rng.randrange(len(words)), " ".join(rng.choices(FUZZ_TOKENS, k=3)))
+    doc = Document(f"fuzz-{seed}", "Fuzz", " ".join(words))
+    extract(doc, load_resources())  # validates the record; raises on an invalid one

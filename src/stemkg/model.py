@@ -212,7 +212,7 @@ class Text(Evidence):
 def _iso_duration(text: str) -> str:
     try:
         isodate.parse_duration(text)
-    except (isodate.ISO8601Error, ValueError) as exc:
+    except (isodate.ISO8601Error, ValueError, OverflowError) as exc:
         raise ValueError(f"{text!r} is not an ISO 8601 duration such as P6M or P26D") from exc
     return text
 

@@ -103,6 +103,12 @@ class Fraction(Found):
     denominator: int | None
 
 
+MAX_NUMBER = 1_000_000_000
+"""Larger "counts" are identifiers or noise."""
+MAX_MONTHS = 1_200
+"""A hundred years: no follow-up, timepoint or interval is longer."""
+
+
 def months(iso: str) -> float:
     """An ISO 8601 duration in months (30.44 days), to compare P12M with P1Y or P52W."""
     d = isodate.parse_duration(iso)
@@ -117,12 +123,16 @@ def number(text: str) -> int | None:
     cleaned = text.strip().lower().replace(",", "")
     if cleaned in ("a", "one", "a single", "single"):
         return 1
-    if re.fullmatch(r"\d+", cleaned):
-        return int(cleaned)
-    try:
-        return int(text2num(cleaned.replace("-", " "), "en"))
-    except ValueError:
-        return None
+    if re.fullmatch(r"\d{1,10}", cleaned):
+        value = int(cleaned)
+    elif re.fullmatch(r"\d+", cleaned):
+        return None  # a number this long is an identifier or noise, not a count
+    else:
+        try:
+            value = int(text2num(cleaned.replace("-", " "), "en"))
+        except ValueError:
+            return None
+    return value if value <= MAX_NUMBER else None
 
 
 def counts(text: str, offset: int = 0) -> list[Count]:
@@ -158,8 +168,9 @@ def durations(text: str, offset: int = 0) -> list[Duration]:
     for m in _DURATION.finditer(text):
         value = number(m.group(1))
         if value:
-            unit = m.group(2).lower()[0].upper()
-            found.append(Duration(offset + m.start(), offset + m.end(), f"P{value}{unit}"))
+            iso = f"P{value}{m.group(2).lower()[0].upper()}"
+            if months(iso) <= MAX_MONTHS:
+                found.append(Duration(offset + m.start(), offset + m.end(), iso))
     return found
 
 
@@ -179,10 +190,11 @@ def fractions(text: str, offset: int = 0) -> list[Fraction]:
 
 
 def percents(text: str, offset: int = 0) -> list[tuple[float, int, int]]:
-    """``87%``, ``87 percent`` as (value, start, end)."""
-    return [
+    """``87%``, ``87 percent`` as (value, start, end); none above 100."""
+    found = [
         (float(m.group(1)), offset + m.start(), offset + m.end()) for m in _PERCENT.finditer(text)
     ]
+    return [f for f in found if f[0] <= 100]
 
 
 def doses(text: str, offset: int = 0) -> list[Dose]:
@@ -199,6 +211,8 @@ def doses(text: str, offset: int = 0) -> list[Dose]:
         rest = text[m.end() : m.end() + 40]
         per_kg = _PER_KG.match(rest)
         if not per_kg and not re.match(r"^\s*(?:\w+\s+){0,2}cells?\b", rest, re.I):
+            continue
+        if not 0 < value < 1e13:
             continue
         end = m.end() + (per_kg.end() if per_kg else 0)
         found.append(
@@ -220,7 +234,7 @@ def schedule(text: str) -> tuple[int | None, str | None, tuple[int, int] | None]
     apart = _APART.search(text)
     if apart:
         value = number(apart.group(1))
-        if value:
+        if value and value < 10_000:
             interval = f"P{value}{apart.group(2)[0].upper()}"
             spans.append((apart.start(), apart.end()))
     if not spans:
