@@ -264,7 +264,7 @@ def test_a_five_megabyte_line_is_read_in_bounded_time(tmp_path: Path) -> None:
     path.write_text("stem cells " * 500_000, encoding="utf-8")
     start = time.perf_counter()
     result = extract_paths([path])
-    assert time.perf_counter() - start < 20
+    assert time.perf_counter() - start < 120  # bounded, not a benchmark (about 4 s here)
     assert result.records == ()
 
 

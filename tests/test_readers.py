@@ -292,7 +292,7 @@ def test_a_5_mb_line_is_read_in_bounded_time(tmp_path: Path) -> None:
     path = _write(tmp_path, "line.txt", "Stem cells were given to patients. " * 150_000)
     start = time.perf_counter()
     result = read_text(path)
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 60  # bounded, not a benchmark: under 1 s here
     assert len(result.documents) <= 1
 
 
