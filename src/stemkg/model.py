@@ -9,6 +9,7 @@ validation context (``{"lexicon": Lexicon}``).
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeAlias, TypeVar
 
@@ -29,6 +30,8 @@ from pydantic import (
 from stemkg.lexicon import Kind, Lexicon, UnknownTermError
 
 __all__ = [
+    "MAX_ARMS",
+    "MAX_OUTCOMES",
     "SCHEMA_VERSION",
     "AgeRange",
     "Arm",
@@ -60,6 +63,9 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+MAX_ARMS = 100
+"""More arms than this are not one study's."""
+MAX_OUTCOMES = 1_000
 
 
 class SourceKind(StrEnum):
@@ -154,7 +160,9 @@ class Modality(StrEnum):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_enum_values=False, str_max_length=20_000
+    )
 
 
 class Evidence(_Frozen):
@@ -209,7 +217,16 @@ class Text(Evidence):
     value: Annotated[str, Field(min_length=1)]
 
 
+_DURATION = re.compile(
+    r"^P(?=[0-9T])(?:[0-9]{1,4}Y)?(?:[0-9]{1,5}M)?(?:[0-9]{1,5}W)?(?:[0-9]{1,6}D)?"
+    r"(?:T(?=[0-9])(?:[0-9]{1,6}H)?(?:[0-9]{1,6}M)?(?:[0-9]{1,6}S)?)?$"
+)
+
+
 def _iso_duration(text: str) -> str:
+    """An ISO 8601 duration of whole units (P6M, P26D, P1Y6M, PT12H), as xsd:duration types it."""
+    if not _DURATION.match(text):
+        raise ValueError(f"{text!r} is not an ISO 8601 duration such as P6M or P26D")
     try:
         isodate.parse_duration(text)
     except (isodate.ISO8601Error, ValueError, OverflowError) as exc:
@@ -325,7 +342,7 @@ class AgeRange(_Frozen):
 class Dose(Evidence):
     """Amount of cells per administration, e.g. 1e6 cells/kg."""
 
-    value: Annotated[float, Field(gt=0)]
+    value: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     unit: Annotated[str, Field(min_length=1)]
 
 
@@ -342,7 +359,7 @@ class OutcomeValue(Evidence):
 
     numerator: NonNegativeInt | None = None
     denominator: PositiveInt | None = None
-    percent: Annotated[float, Field(ge=0, le=100)] | None = None
+    percent: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
 
     @model_validator(mode="after")
     def _fraction(self) -> OutcomeValue:
@@ -358,7 +375,7 @@ class Locator(_Frozen):
     locator: str
 
 
-_NCT = r"^NCT\d{8}$"
+_NCT = r"^NCT[0-9]{8}$"
 NctId: TypeAlias = Annotated[str, Field(pattern=_NCT)]
 
 
@@ -378,8 +395,8 @@ NctIds: TypeAlias = Annotated[
         }
     ),
 ]
-_PMID = r"^\d{1,9}$"
-_DOI = r"^10\.\d{4,9}/\S+$"
+_PMID = r"^[0-9]{1,9}$"
+_DOI = r"^10\.[0-9]{4,9}/\S+$"
 
 
 class StudyRef(_Frozen):
@@ -448,15 +465,16 @@ class Report(_Frozen):
     age_range: AgeRange | None = None
     follow_up: DurationField | None = None
     target_cells: list[CellType] = Field(default_factory=list)
-    arms: list[Arm] = Field(default_factory=list)
-    outcomes: list[Outcome] = Field(default_factory=list)
+    arms: list[Arm] = Field(default_factory=list, max_length=MAX_ARMS)
+    outcomes: list[Outcome] = Field(default_factory=list, max_length=MAX_OUTCOMES)
     evidence: Locator | None = None
 
     @model_validator(mode="after")
     def _arms_consistent(self) -> Report:
-        labels = [arm.label for arm in self.arms]
-        dupes = sorted({x for x in labels if labels.count(x) > 1})
-        if dupes:
+        labels = {arm.label for arm in self.arms}
+        if len(labels) < len(self.arms):
+            seen = [arm.label for arm in self.arms]
+            dupes = sorted({x for x in seen if seen.count(x) > 1})
             raise ValueError(f"arm labels repeat: {', '.join(dupes)}")
         for outcome in self.outcomes:
             unknown = [a for a in outcome.arms if a not in labels]

@@ -46,11 +46,12 @@ _ACTING = re.compile(
 _DURATION = re.compile(rf"\b({NUMBER}|a|one)[- ](day|week|month|year)s?\b", re.I)
 _FRACTION = re.compile(rf"\b({NUMBER})\s+(?:of|out of)\s+(?:the\s+)?({NUMBER})\b", re.I)
 _SHARE = re.compile(rf"\b({NUMBER})\s+of\s+the\s+(?:{_PEOPLE})\b", re.I)
-_PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s?(?:%|per ?cent)", re.I)
+_PERCENT = re.compile(r"\b([0-9]{1,3}(?:\.[0-9]{1,3})?)\s?(?:%|per ?cent)", re.I)
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _DOSE = re.compile(
-    r"\b(\d+(?:\.\d+)?)\s*(?:×|x|\*)\s*10\s*(?:\^\s*(\d+)|([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|<sup>(\d+)</sup>)"
-    r"|\b(\d+(?:\.\d+)?)\s+(million|billion)\b",
+    r"\b([0-9]{1,4}(?:\.[0-9]{1,4})?)\s*(?:×|x|\*)\s*10\s*"
+    r"(?:\^\s*([0-9]{1,2})\b|([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})(?![⁰¹²³⁴⁵⁶⁷⁸⁹])|<sup>([0-9]{1,2})</sup>)"
+    r"|\b([0-9]{1,4}(?:\.[0-9]{1,4})?)\s+(million|billion)\b",
     re.I,
 )
 _LIST_BEFORE = re.compile(r"\d\s*(?:million|billion)?\s*(?:,|\bor|\band)\s*$", re.I)
