@@ -279,7 +279,10 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
     when complete, so an interrupted build leaves the previous outputs as they were.
     """
     with build_lock(out_dir):
-        files = list(discover(paths))
+        for stale in out_dir.glob(".build-*"):  # left by a build that was killed
+            shutil.rmtree(stale, ignore_errors=True)
+        inside = out_dir.resolve()
+        files = [f for f in discover(paths) if inside not in f.resolve().parents]
         reading = _read_all(files, progress, named=_named(paths))
         loaded, problems = reading.loaded, reading.problems
         if not loaded:

@@ -188,9 +188,14 @@ def _report(g: _Graph, src: SourceInput, n: int, rep: Report, software: NamedNod
         g.value(iri, P.followUp, _duration(fu.value), fu, f"{path}.follow_up", loc)
     for i, cell in enumerate(rep.target_cells):
         g.term(iri, P.targetCell, cell, f"{path}.target_cells[{i}]", loc)
-    arms = {}
+    arms: dict[str, NamedNode] = {}
     for i, arm in enumerate(rep.arms):
         arms[arm.label] = _arm(g, iri, arm, f"{path}.arms[{i}]", loc)
+        clash = [label for label, node in arms.items() if node == arms[arm.label]]
+        if len(clash) > 1:
+            raise MappingError(
+                f"arm labels {clash[0]!r} and {clash[1]!r} give one identifier; make them differ"
+            )
     for i, outcome in enumerate(rep.outcomes):
         _outcome(g, iri, i, outcome, arms, f"{path}.outcomes[{i}]", loc)
 

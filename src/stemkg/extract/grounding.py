@@ -112,12 +112,15 @@ class Grounder:
 
 
 def _longest(mentions: list[Mention]) -> list[Mention]:
+    """Keep the longest mention wherever mentions overlap (linear in the text covered)."""
+    if not mentions:
+        return []
+    taken = bytearray(max(m.end for m in mentions) + 1)
     chosen: list[Mention] = []
-    taken: list[tuple[int, int]] = []
     for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
-        if all(m.end <= s or m.start >= e for s, e in taken):
+        if not any(taken[m.start : m.end]):
             chosen.append(m)
-            taken.append((m.start, m.end))
+            taken[m.start : m.end] = b"\x01" * (m.end - m.start)
     return sorted(chosen, key=lambda m: m.start)
 
 

@@ -9,6 +9,7 @@ confidence. Where a value is inferred rather than stated (human participants fro
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,26 +83,43 @@ class _Hit:
 
 @dataclass
 class _Doc:
-    """One document, analysed: its sentences, term mentions and cue hits."""
+    """One document, analysed: its sentences, term mentions and cue hits, indexed by kind
+    and by sentence so that every rule stays linear in the length of the document."""
 
     text: str
     sents: list[Span]
     mentions: list[Mention]
     hits: list[_Hit]
     res: Resources
-    by_sentence: dict[int, list[Mention]] = field(default_factory=dict)
+    _by_kind: dict[Kind, list[Mention]] = field(default_factory=dict)
+    _by_cue: dict[str, list[_Hit]] = field(default_factory=dict)
+    _starts: list[int] = field(default_factory=list)
+    _kind_starts: dict[Kind, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for m in self.mentions:
+            self._by_kind.setdefault(m.kind, []).append(m)
+        for h in self.hits:
+            self._by_cue.setdefault(h.kind, []).append(h)
+        self._starts = [s.start for s in self.sents]
+        self._kind_starts = {k: [m.start for m in ms] for k, ms in self._by_kind.items()}
+
+    def terms_in(self, kind: Kind, start: int, end: int) -> list[Mention]:
+        """Mentions of a kind that start within ``[start, end)``."""
+        starts = self._kind_starts.get(kind, [])
+        return self.terms(kind)[bisect_left(starts, start) : bisect_left(starts, end)]
 
     def sentence_of(self, pos: int) -> Span:
-        for s in self.sents:
-            if s.start <= pos < s.end:
-                return s
+        i = bisect_right(self._starts, pos) - 1
+        if i >= 0 and self.sents[i].start <= pos < self.sents[i].end:
+            return self.sents[i]
         return Span(pos, pos, "")
 
     def terms(self, kind: Kind) -> list[Mention]:
-        return [m for m in self.mentions if m.kind is kind]
+        return self._by_kind.get(kind, [])
 
     def cues(self, kind: str) -> list[_Hit]:
-        return [h for h in self.hits if h.kind == kind]
+        return self._by_cue.get(kind, [])
 
     def ev(self, start: int, end: int, method: str, confidence: float = 0.9) -> dict[str, Any]:
         return {
@@ -158,11 +176,8 @@ def _stemlike(entry: LexEntry, res: Resources) -> bool:
 def _specialise(d: _Doc, cell: Mention) -> tuple[Mention, Mention | None]:
     """A generic cell type said to come from a tissue becomes the tissue-specific type
     where the lexicon has one ("MSCs ... from each patient's bone marrow")."""
-    tissues = d.terms(Kind.TISSUE)
-    for tissue in tissues:
-        sentence = d.sentence_of(cell.start)
-        if not (sentence.start <= tissue.start < sentence.end):
-            continue
+    sentence = d.sentence_of(cell.start)
+    for tissue in d.terms_in(Kind.TISSUE, sentence.start, sentence.end):
         between = d.text[min(cell.end, tissue.end) : max(cell.start, tissue.start)]
         if len(between) > 60 or not re.search(
             r"from|derived|isolated|harvested|taken|of|\s", between
@@ -266,13 +281,21 @@ def _near(counts: list[q.Count], verb: re.Match[str], offset: int) -> q.Count:
     return min(counts, key=lambda c: min(abs(c.start - centre), abs(c.end - centre)))
 
 
+def _per_sentence(d: _Doc, people: list[q.Count]) -> list[tuple[Span, list[q.Count]]]:
+    """Each sentence with the counts in it (not the table-style "(n=6)" ones), in one pass."""
+    by_start: dict[int, list[q.Count]] = {}
+    for c in people:
+        if c.noun != "n":
+            by_start.setdefault(d.sentence_of(c.start).start, []).append(c)
+    return [(s, by_start.get(s.start, [])) for s in d.sents]
+
+
 def _participants(d: _Doc, people: list[q.Count], arms: list[dict[str, Any]]) -> dict[str, Any]:
     """Enrolled and treated counts, from sentences that are not about one group's route."""
-    grouped = {a["participants"]["start"] for a in arms if "participants" in a}
+    grouped = {d.sentence_of(a["participants"]["start"]).start for a in arms if "participants" in a}
     result: dict[str, Any] = {}
-    for s in d.sents:
-        here = [c for c in people if s.start <= c.start < s.end and c.noun != "n"]
-        if not here or any(s.start <= g < s.end for g in grouped):
+    for s, here in _per_sentence(d, people):
+        if not here or s.start in grouped:
             continue
         for key, verb in (("enrolled", _ENROLLED), ("treated", _TREATED)):
             m = verb.search(s.text)
@@ -385,9 +408,8 @@ def _fallback_routes(d: _Doc) -> list[Mention]:
 
 def _routes_in(d: _Doc, start: int, end: int) -> list[Mention]:
     seen: dict[str, Mention] = {}
-    for m in d.terms(Kind.ROUTE):
-        if start <= m.start < end:
-            seen.setdefault(m.entry.id, m)
+    for m in d.terms_in(Kind.ROUTE, start, end):
+        seen.setdefault(m.entry.id, m)
     return list(seen.values())
 
 
@@ -525,8 +547,7 @@ def _group_arms(d: _Doc, people: list[q.Count], therapy: dict[str, Any]) -> list
     """Arms from sentences that give a group's size with its route: "six patients ... into
     the muscles, and 6 patients ... intrathecally"."""
     arms: list[dict[str, Any]] = []
-    for s in d.sents:
-        here = [c for c in people if s.start <= c.start < s.end and c.noun != "n"]
+    for s, here in _per_sentence(d, people):
         for i, c in enumerate(here):
             stop = here[i + 1].start if i + 1 < len(here) else s.end
             arms += _group(d, s, c, stop, len(arms) + 1, len(here) > 1)
@@ -621,7 +642,7 @@ _ANAPHOR = re.compile(r"\b(?:the|this|that) (?:test|scale|score|measure|rating|a
 
 def _measures_in(d: _Doc, n: int, s: Span) -> list[Mention]:
     """Measures a sentence names, or the one it refers back to ("improved on the test")."""
-    here = [m for m in d.terms(Kind.MEASURE) if s.start <= m.start < s.end]
+    here = d.terms_in(Kind.MEASURE, s.start, s.end)
     if here or not _ANAPHOR.search(s.text):
         return here
     earlier = [

@@ -105,7 +105,7 @@ def _front_matter(source: str) -> tuple[dict[str, Any], str, list[str]]:
     body = source[match.end() :]
     try:
         meta = yaml.safe_load(match.group(1) or "")
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: a date that does not exist
         return {}, body, ["front matter is not valid YAML; ignored"]
     if meta is None:
         return {}, body, []

@@ -58,6 +58,8 @@ def _load(path: Path, text: str) -> list[Any]:
             raise InputError(path, f"line {exc.lineno}: JSON does not parse: {exc.msg}") from None
         except RecursionError:
             raise InputError(path, "JSON nested too deeply to be a record") from None
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise InputError(path, f"JSON does not parse: {exc}") from None
         return data if isinstance(data, list) else [data]
     try:
         _bounded(path, text)
@@ -67,6 +69,8 @@ def _load(path: Path, text: str) -> list[Any]:
         raise InputError(path, f"{line}YAML does not parse: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(path, f"YAML does not parse: {exc}") from None
+    except ValueError as exc:  # a timestamp that does not exist: 2015-13-45
+        raise InputError(path, f"YAML holds an impossible value: {exc}") from None
 
 
 def _where(loc: tuple[int | str, ...]) -> str:

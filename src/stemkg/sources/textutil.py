@@ -90,6 +90,10 @@ def load(path: Path) -> tuple[str, list[str]]:
     return decode(path, read_bytes(path))
 
 
+_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " "})
+"""No-break and thin spaces read as plain spaces, so "stem\u00a0cells" is found."""
+
+
 def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
     """Text and warnings from bytes: UTF-8 first, else a detected charset; binary is refused."""
     if not data.strip():
@@ -104,7 +108,7 @@ def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
     except UnicodeDecodeError:
         text, encoding = _detect(path, data)
         warnings.append(f"decoded as {encoding} (not UTF-8)")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_SPACES)
     text, removed = _CONTROL.subn("", text)
     if removed * 10 > len(text) + removed and removed >= 8:
         raise InputError(path, "binary file (mostly control characters), not text")
