@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from stemkg.extract import extract
@@ -271,3 +273,25 @@ def test_noisy_articles_give_valid_records(seed: int) -> None:
         words.insert(rng.randrange(len(words)), " ".join(rng.choices(FUZZ_TOKENS, k=3)))
     doc = Document(f"fuzz-{seed}", "Fuzz", " ".join(words))
     extract(doc, load_resources())  # validates the record; raises on an invalid one
+
+
+def test_no_break_spaces_and_hostile_numbers(tmp_path: Path) -> None:
+    from stemkg.pipeline import extract_paths
+
+    text = ARTICLE.replace("mesenchymal stem", "mesenchymal\u00a0stem").replace(
+        "1 × 10⁶", "1 × 10^400"
+    )
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    [(_, record)] = extract_paths([path]).records
+    [arm] = record.reports[0].arms
+    assert arm.therapy.cell_type and arm.therapy.cell_type.id == "CL:0002570"
+    assert arm.therapy.dose is None  # 10^400 is not a dose
+
+
+def test_future_trials_are_not_the_design() -> None:
+    text = ARTICLE.replace("An open-label phase I trial", "A phase I trial") + (
+        " A larger randomised trial is now planned."
+    )
+    [report] = extract(Document("k", "t", text), load_resources()).reports
+    assert report.design.value != "randomised_controlled"

@@ -284,3 +284,24 @@ def test_articles_that_report_no_study_build_nothing(tmp_path: Path) -> None:
     explainer = RECORDS.parent / "articles" / "what-are-stem-cells.md"
     with pytest.raises(NothingToBuildError, match=r"the 1 article\(s\) report no study"):
         build([explainer], tmp_path / "out")
+
+
+def test_stale_staging_and_output_inside_input(tmp_path: Path, record: dict[str, Any]) -> None:
+    folder = tmp_path / "in"
+    write_record(folder, "trial.yaml", record)
+    out = folder / "build"
+    build([folder], out)
+    (out / ".build-killed").mkdir()
+    again = build([folder], out)  # must not read its own outputs back
+    assert not again.problems and len(again.sources) == 1
+    assert not (out / ".build-killed").exists()
+
+
+def test_arm_labels_sharing_an_identifier_are_named(tmp_path: Path, record: dict[str, Any]) -> None:
+    arm = record["reports"][0]["arms"][0]
+    record["reports"][0]["arms"] = [arm, {**arm, "label": "intrathecal!"}]
+    write_record(tmp_path / "in", "clash.yaml", record)
+    write_record(tmp_path / "in", "fine.yaml", {**record, "reports": []})
+    result = build([tmp_path / "in"], tmp_path / "out")
+    [problem] = result.problems
+    assert "give one identifier" in problem.message and "clash.yaml" in problem.message

@@ -193,3 +193,43 @@ def test_deeply_nested_yaml_and_json_are_refused(tmp_path: Path, lexicon: Lexico
     deep_json = tmp_path / "deep.json"
     deep_json.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     assert "nested too deeply" in _error(deep_json, lexicon)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needle"),
+    [
+        (
+            "date.yaml",
+            "schema_version: 1\nsource: {kind: news, title: x, date: 2015-13-45}\n",
+            "impossible value",
+        ),
+        ("bigint.json", '{"schema_version": ' + "9" * 5000 + "}", "JSON does not parse"),
+        (
+            "long.yaml",
+            "schema_version: 1\nsource: {kind: news, title: " + "A" * 30_000 + "}\n",
+            "source.title",
+        ),
+        (
+            "duration.yaml",
+            "schema_version: 1\nsource: {kind: news, title: x}\nreports:\n"
+            "  - {design: open_label, condition: ALS, follow_up: P999999999999D}\n",
+            "ISO 8601",
+        ),
+    ],
+)
+def test_hostile_records_are_one_line_errors(
+    tmp_path: Path, name: str, content: str, needle: str, lexicon: Lexicon
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert needle in _error(path, lexicon)
+
+
+def test_impossible_front_matter_date_is_ignored_with_a_warning(
+    tmp_path: Path, lexicon: Lexicon
+) -> None:
+    path = tmp_path / "x.md"
+    body = " ".join(["Stem cells were studied in people with ALS."] * 12)
+    path.write_text(f"---\ndate: 2015-13-45\n---\n# A title here\n\n{body}\n", encoding="utf-8")
+    contents = read_file(path, lexicon)
+    assert contents.documents and any("front matter" in w for w in contents.warnings)

@@ -57,6 +57,11 @@ _STUDYLIKE = re.compile(
     r"\b(trial|study|studies|experiment|researchers|investigators|team|published|reported|patients|participants)\b",
     re.I,
 )
+_FUTURE = re.compile(
+    r"\b(?:planned|planning|will|would|future|next step|is needed|are needed|should|upcoming)\b",
+    re.I,
+)
+"""A sentence about work still to come ("a larger randomised trial is now planned")."""
 _COMBINED = re.compile(r"\bcombined|both routes|both\b", re.I)
 
 
@@ -241,7 +246,7 @@ def _design(d: _Doc, species: str | None, patients: bool) -> dict[str, Any] | No
         Design.CASE_REPORT,
     ]
     order = clinical if patients else [Design.IN_VITRO, Design.ANIMAL, *clinical]
-    hits = d.cues("design")
+    hits = [h for h in d.cues("design") if not _FUTURE.search(d.sentence_of(h.start).text)]
     for design in order:
         found = [h for h in hits if h.value == design.value]
         if found:
@@ -749,14 +754,25 @@ def _target_cells(d: _Doc, therapy_cell: Mention | None) -> list[dict[str, Any]]
     return [d.term(m, 0.7) for term, m in seen.items() if term not in broader]
 
 
+_PMID_FORM = re.compile(r"[0-9]{1,9}")
+_DOI_FORM = re.compile(r"10\.[0-9]{4,9}/\S+")
+_NCT_FORM = re.compile(r"NCT[0-9]{8}")
+
+
+def _checked(value: str | None, form: re.Pattern[str]) -> str | None:
+    """An identifier a reader found, if it has the right form (a page's meta tag may not)."""
+    return value if value and form.fullmatch(value) else None
+
+
 def _study_ref(doc: Document, title: str) -> dict[str, Any]:
     ref: dict[str, Any] = {"title": title}
-    if doc.nct:
-        ref["nct"] = list(doc.nct)
-    if doc.pmid:
-        ref["pmid"] = doc.pmid
-    if doc.doi:
-        ref["doi"] = doc.doi
+    ncts = [n for n in doc.nct if _checked(n, _NCT_FORM)]
+    if ncts:
+        ref["nct"] = ncts
+    if pmid := _checked(doc.pmid, _PMID_FORM):
+        ref["pmid"] = pmid
+    if doi := _checked(doc.doi, _DOI_FORM):
+        ref["doi"] = doi
     return ref
 
 
@@ -779,13 +795,14 @@ def extract_record(doc: Document, res: Resources) -> dict[str, Any]:
         ("year", year),
         ("url", doc.url),
         ("date", doc.date),
-        ("pmid", doc.pmid),
-        ("doi", doc.doi),
+        ("pmid", _checked(doc.pmid, _PMID_FORM)),
+        ("doi", _checked(doc.doi, _DOI_FORM)),
     ):
         if value:
             source[key] = value
-    if doc.nct:
-        source["nct"] = list(doc.nct)
+    ncts = [n for n in doc.nct if _checked(n, _NCT_FORM)]
+    if ncts:
+        source["nct"] = ncts
     record: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "source": source, "reports": []}
     report = _report(doc, d)
     if report is not None:
