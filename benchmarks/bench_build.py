@@ -1,10 +1,13 @@
 """Build benchmark: time `stemkg build` on a synthetic corpus made from the shipped records.
 
-    python benchmarks/bench_build.py --copies 50
+    python benchmarks/bench_build.py --copies 50            # records
+    python benchmarks/bench_build.py --copies 100 --articles  # articles (read + extract too)
 
 Each copy of a shipped record gets its own identifiers, so the corpus has copies × 8 sources
-and studies. Prints sources, triples, seconds and triples per second for the whole build
-(read, link, map, SHACL validation, store load, TriG/Turtle serialisation).
+and studies; with --articles every file of data/articles is copied instead (the copies share
+their studies, so linking sees many reports per study). Prints sources, triples, seconds and
+triples per second for the whole build (read, extract, link, map, SHACL validation, store load,
+TriG/Turtle serialisation).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import yaml
 from stemkg.pipeline import build
 
 RECORDS = Path(__file__).resolve().parents[1] / "data" / "records"
+ARTICLES = RECORDS.parent / "articles"
 
 
 def _renumber(record: dict[str, Any], copy: int, index: int) -> dict[str, Any]:
@@ -46,14 +50,25 @@ def make_corpus(folder: Path, copies: int) -> int:
     return count
 
 
+def copy_articles(folder: Path, copies: int) -> int:
+    """Write ``copies`` copies of every example article; return the file count."""
+    count = 0
+    for copy in range(copies):
+        for path in sorted(ARTICLES.iterdir()):
+            (folder / f"{path.stem}-{copy:04d}{path.suffix}").write_bytes(path.read_bytes())
+            count += 1
+    return count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=50, help="copies of each shipped record")
+    parser.add_argument("--copies", type=int, default=50, help="copies of each shipped file")
+    parser.add_argument("--articles", action="store_true", help="copy articles, not records")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
-        files = make_corpus(corpus, args.copies)
+        files = (copy_articles if args.articles else make_corpus)(corpus, args.copies)
         start = time.perf_counter()
         result = build([corpus], Path(tmp) / "build")
         seconds = time.perf_counter() - start
