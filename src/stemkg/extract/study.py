@@ -789,6 +789,9 @@ def extract_record(doc: Document, res: Resources) -> dict[str, Any]:
     """The record (as a plain mapping in the curated-record format) of one document."""
     d = _analyse(doc, res)
     venue, year = _venue(d)
+    venue = venue or doc.venue  # what the text says, else what the page's metadata says
+    if year is None and doc.date and re.match(r"(?:19|20)[0-9]{2}\b", doc.date):
+        year = int(doc.date[:4])
     source: dict[str, Any] = {"kind": doc.kind.value, "title": doc.title}
     for key, value in (
         ("venue", venue),

@@ -92,6 +92,9 @@ def parse_markdown(source: str, path: Path) -> tuple[Document, list[str]]:
         kind=kind,
         url=_text(meta.get("url")),
         date=_date(meta.get("date")),
+        venue=_text(meta.get("venue") or meta.get("journal")),
+        pmid=_text(meta.get("pmid")),
+        doi=_text(meta.get("doi")),
         headline=title is not None,
     )
     return doc, warnings
