@@ -247,13 +247,25 @@ def _write_outputs(store: Store, out_dir: Path, manifest: dict[str, object]) -> 
     return len(quads)
 
 
-def _manifest(sources: list[SourceSummary], problems: list[FileProblem]) -> dict[str, object]:
+def _shown(path: Path, roots: list[Path]) -> str:
+    """A file as the manifest names it: relative to the folder given on the command line
+    (``data/records/oh.yaml`` for ``build data``), so two files of one name stay apart and
+    the name does not depend on the working directory."""
+    for root in roots:
+        if root.is_dir() and root.resolve() in path.resolve().parents:
+            return f"{root.resolve().name}/{path.resolve().relative_to(root.resolve())}"
+    return path.name
+
+
+def _manifest(
+    sources: list[SourceSummary], problems: list[FileProblem], roots: list[Path]
+) -> dict[str, object]:
     return {
         "stemkg_version": software_version(),
         "sources": [
             {
                 "key": s.key,
-                "file": s.path.name,
+                "file": _shown(s.path, roots),
                 "graph": s.graph,
                 "content_hash": s.content_hash,
                 "reports": s.reports,
@@ -261,7 +273,10 @@ def _manifest(sources: list[SourceSummary], problems: list[FileProblem]) -> dict
             }
             for s in sources
         ],
-        "left_out": [{"file": p.path.name, "problem": p.message} for p in problems],
+        "left_out": [
+            {"file": _shown(p.path, roots), "problem": p.message.split(": ", 1)[-1]}
+            for p in problems
+        ],
     }
 
 
@@ -307,7 +322,7 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
             store = Store(str(staging / STORE_DIR))
             store.bulk_extend(q for g in sorted(graphs) for q in graphs[g])
             load_ontology(store)
-            triples = _write_outputs(store, staging, _manifest(sources, problems))
+            triples = _write_outputs(store, staging, _manifest(sources, problems, paths))
             store.flush()
             del store
             _commit(staging, out_dir)
