@@ -181,10 +181,6 @@ class Evidence(_Frozen):
             raise ValueError(f"end {self.end} is before start {self.start}")
         return self
 
-    def evidence(self) -> Evidence:
-        """The evidence part alone."""
-        return Evidence(**{k: getattr(self, k) for k in Evidence.model_fields})
-
 
 _EVIDENCE_PROPS: dict[str, Any] = Evidence.model_json_schema()["properties"]
 
