@@ -3,11 +3,12 @@
     python benchmarks/bench_build.py --copies 50            # records
     python benchmarks/bench_build.py --copies 100 --articles  # articles (read + extract too)
 
-Each copy of a shipped record gets its own identifiers, so the corpus has copies × 8 sources
-and studies; with --articles every file of data/articles is copied instead (the copies share
-their studies, so linking sees many reports per study). Prints sources, triples, seconds and
-triples per second for the whole build (read, extract, link, map, SHACL validation, store load,
-TriG/Turtle serialisation).
+Each copy of a shipped record gets its own identifiers, so the corpus has copies × records
+sources and studies; with --articles every file of data/articles is copied instead, each
+article's headline numbered so that every copy is a source of its own (sources are keyed by
+content, not file name; the copies share their studies, so linking sees many reports per
+study). Prints sources, triples, seconds and triples per second for the whole build (read,
+extract, link, map, SHACL validation, store load, TriG/Turtle serialisation).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ ARTICLES = RECORDS.parent / "articles"
 def _renumber(record: dict[str, Any], copy: int, index: int) -> dict[str, Any]:
     """A copy of a record whose source and study identifiers are its own."""
     record["source"]["title"] = f"{record['source']['title']} (copy {copy})"
-    for field in ("pmid", "doi", "nct"):
+    for field in ("pmid", "doi", "nct", "url", "key"):
         record["source"].pop(field, None)
     for n, report in enumerate(record["reports"]):
         report["study"] = {"nct": f"NCT9{copy:04d}{index:02d}{n}"}
@@ -50,12 +51,24 @@ def make_corpus(folder: Path, copies: int) -> int:
     return count
 
 
+def _titles(path: Path) -> list[str]:
+    from stemkg.sources import read_file
+    from stemkg.vocab import load_lexicon
+
+    docs = read_file(path, load_lexicon()).documents
+    return sorted({d.title for d in docs} | {d.url for d in docs if d.url}, key=len)[::-1]
+
+
 def copy_articles(folder: Path, copies: int) -> int:
-    """Write ``copies`` copies of every example article; return the file count."""
+    """Write ``copies`` copies of every example article, headlines and URLs numbered."""
     count = 0
-    for copy in range(copies):
-        for path in sorted(ARTICLES.iterdir()):
-            (folder / f"{path.stem}-{copy:04d}{path.suffix}").write_bytes(path.read_bytes())
+    for path in sorted(ARTICLES.iterdir()):
+        text, titles = path.read_text(encoding="utf-8"), _titles(path)
+        for copy in range(copies):
+            numbered = text
+            for title in titles:
+                numbered = numbered.replace(title, f"{title} No. {copy}")
+            (folder / f"{path.stem}-{copy:04d}{path.suffix}").write_text(numbered, encoding="utf-8")
             count += 1
     return count
 
@@ -72,8 +85,11 @@ def main() -> None:
         start = time.perf_counter()
         result = build([corpus], Path(tmp) / "build")
         seconds = time.perf_counter() - start
-    data_triples = sum(s.triples for s in result.sources)
-    print(f"sources {files}, studies {result.studies}, data triples {data_triples}")
+    data_triples = result.triples
+    sources = len(result.sources)
+    print(
+        f"files {files}, sources {sources}, studies {result.studies}, data triples {data_triples}"
+    )
     rate = data_triples / seconds
     print(f"build {seconds:.1f} s, {rate:,.0f} triples/s, conforms={result.validation.conforms}")
 

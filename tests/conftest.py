@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "data" / "records"
 
 MINIMAL: dict[str, Any] = {
-    "schema_version": 1,
+    "schema_version": 2,
     "source": {
         "kind": "curated_record",
         "title": "Test record",
@@ -29,12 +29,22 @@ MINIMAL: dict[str, Any] = {
     "reports": [
         {
             "study": {"title": "A test trial", "nct": "NCT00000001"},
-            "design": "open_label",
+            "design": {
+                "study_type": "interventional",
+                "allocation": "single_group",
+                "masking": "open_label",
+                "intervention_model": "single_group",
+                "control": "none",
+            },
             "phase": "phase 1",
             "species": "human",
-            "condition": "amyotrophic lateral sclerosis",
-            "participants": {"enrolled": 8, "treated": 7},
+            "conditions": ["amyotrophic lateral sclerosis"],
+            "participants": {"enrolled": 8, "treated": 7, "enrollment_type": "actual"},
             "follow_up": "P12M",
+            "status": "completed",
+            "start_date": "2011-03",
+            "completion_date": "2013-05-31",
+            "sponsor": "Test University Hospital",
             "arms": [
                 {
                     "label": "intrathecal",
@@ -55,7 +65,16 @@ MINIMAL: dict[str, Any] = {
                     "direction": "no_serious_adverse_events",
                     "modality": "asserted",
                     "value": {"numerator": 0, "denominator": 7},
-                }
+                },
+                {
+                    "measure": {"label": "hand grip strength", "unmapped": True},
+                    "direction": "no_change",
+                    "timepoint": "P6M",
+                },
+            ],
+            "planned_measures": [
+                {"title": "Adverse events", "priority": "primary", "time_frame": "12 months"},
+                {"title": "Change in ALSFRS-R", "priority": "secondary", "time_frame": "6 months"},
             ],
         }
     ],

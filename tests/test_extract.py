@@ -137,8 +137,11 @@ def test_one_article_end_to_end() -> None:
     )
     assert (record.source.venue, record.source.year) == ("Regenerative Medicine", 2020)
     [report] = record.reports
-    assert report.design.value == "open_label" and report.phase and report.phase.id == "NCIT:C15600"
-    assert report.condition.id == "MONDO:0005416"
+    design = report.design
+    assert design.study_type.value == "interventional"
+    assert design.masking and design.masking.value == "open_label"
+    assert report.phase and report.phase.id == "NCIT:C15600"
+    assert report.conditions[0].id == "MONDO:0005416"
     assert report.participants and report.participants.enrolled
     assert report.participants.enrolled.value == 8
     assert report.follow_up and report.follow_up.value == "P12M"
@@ -160,7 +163,7 @@ def test_one_article_end_to_end() -> None:
         8,
         88,
     )
-    for value in (report.design, report.condition, therapy.cell_type):
+    for value in (design.study_type, report.conditions[0], therapy.cell_type):
         assert value.quote and ARTICLE[value.start : value.end] == value.quote  # type: ignore[index]
 
 
@@ -189,7 +192,7 @@ the researchers reported."""
 def test_arms_from_a_table_of_groups() -> None:
     doc = Document("rats", "Cells help rats after stroke", TABLE_ARTICLE)
     [report] = extract(doc, load_resources()).reports
-    assert report.design.value == "animal"
+    assert report.design.study_type.value == "animal"
     assert [
         (a.participants.value if a.participants else None, a.comparator) for a in report.arms
     ] == [
@@ -294,4 +297,53 @@ def test_future_trials_are_not_the_design() -> None:
         " A larger randomised trial is now planned."
     )
     [report] = extract(Document("k", "t", text), load_resources()).reports
-    assert report.design.value != "randomised_controlled"
+    assert report.design.allocation is None
+
+
+def test_an_arm_without_a_route_says_it_is_not_stated() -> None:
+    text = ARTICLE.replace("a single injection of", "a single dose of").replace(
+        " into the knee joint", ""
+    )
+    [report] = extract(Document("k", "t", text), load_resources()).reports
+    [arm] = report.arms
+    assert arm.therapy.routes == []
+    assert [f.value for f in arm.therapy.not_stated] == ["routes"]
+
+
+def test_an_edited_article_keeps_its_untouched_iris(tmp_path: Path) -> None:
+    """Sources are keyed by title, outcomes by what they found: a sentence added at the top
+    and a renamed file move nothing that stayed the same."""
+    from stemkg.pipeline import build
+
+    original = f"Stem cells ease knee pain in trial\n\n{ARTICLE}"
+    edited = original.replace(
+        "An open-label phase I trial",
+        "Knee osteoarthritis affects millions of people.\n\nAn open-label phase I trial",
+    ).replace(
+        "No serious adverse events occurred.",
+        "No serious adverse events occurred. Walking distance increased in 6 of 8 patients.",
+    )
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "knee.txt").write_text(original, encoding="utf-8")
+    (tmp_path / "b" / "knee-pain-2020-edited.txt").write_text(edited, encoding="utf-8")
+    before = _subjects(build([tmp_path / "a"], tmp_path / "one").out_dir)
+    after = _subjects(build([tmp_path / "b"], tmp_path / "two").out_dir)
+    kept = {iri for iri in before if "/evidence/" not in iri}
+    assert kept and kept <= after
+    assert len(after - before) > 0  # the new outcome and its evidence
+
+
+def _subjects(out: Path) -> set[str]:
+    from pyoxigraph import NamedNode
+
+    from stemkg.store import open_store
+
+    store = open_store(out)
+    return {
+        q.subject.value
+        for q in store
+        if isinstance(q.subject, NamedNode)
+        and q.subject.value.startswith("https://w3id.org/stemkg/id/")
+        and "graph/ontology" not in str(q.graph_name)
+    }

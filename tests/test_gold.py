@@ -57,7 +57,9 @@ def test_articles_without_a_study_yield_none(lexicon: Lexicon) -> None:
 
 SEED_FIELDS = {
     "reports",
-    "design",
+    "study_type",
+    "allocation",
+    "masking",
     "condition",
     "species",
     "enrolled",
@@ -113,8 +115,8 @@ def test_seed_file_gives_its_three_studies(lexicon: Lexicon) -> None:
     reports = extracted(SEED, lexicon)
     assert len(reports) == 3
     a, b, c = reports
-    assert {r.condition.id for r in reports} == {"MONDO:0004976"}
-    assert a.design.value.value == "in_vitro"
+    assert {r.conditions[0].id for r in reports} == {"MONDO:0004976"}
+    assert a.design.study_type.value.value == "in_vitro"
     apoptosis = [o for o in a.outcomes if o.measure.id == "GO:0006915" and o.direction]
     assert apoptosis and apoptosis[0].direction and apoptosis[0].direction.value == "reduced"
     assert sorted(arm.participants.value for arm in b.arms if arm.participants) == [6, 6, 14]

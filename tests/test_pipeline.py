@@ -82,7 +82,7 @@ def test_seed_study_b_has_three_arms_and_responders(built: pipeline.BuildResult)
 def test_seed_study_a_is_in_vitro(built: pipeline.BuildResult) -> None:
     rows = _rows(
         built.out_dir,
-        """SELECT ?exposure ?direction WHERE { ?r s:design s:design-in-vitro ;
+        """SELECT ?exposure ?direction WHERE { ?r s:studyType s:study-type-in-vitro ;
              s:condition/rdfs:label "amyotrophic lateral sclerosis" .
           ?a s:armOf ?r ; s:therapy/s:exposure ?exposure .
           ?o s:outcomeOf ?r ; s:measure <http://purl.obolibrary.org/obo/GO_0006915> ;
@@ -98,7 +98,7 @@ def test_two_builds_are_byte_identical(built: pipeline.BuildResult, tmp_path: Pa
 
 
 def test_sources_meet_on_one_study(tmp_path: Path, record: dict[str, Any]) -> None:
-    other = {**record, "source": {**record["source"], "title": "Second source"}}
+    other = {**record, "source": {"kind": "news", "title": "Second source"}}
     other["reports"] = [{**record["reports"][0], "participants": {"enrolled": 9}}]
     other["reports"][0]["study"] = {"nct": "NCT00000001"}
     write_record(tmp_path / "in", "one.yaml", record)
@@ -116,8 +116,9 @@ def test_build_replaces_outputs_with_exactly_its_inputs(
     build([first], tmp_path / "out")
     second = {**record, "reports": [{**record["reports"][0], "study": {"nct": "NCT00000002"}}]}
     result = build([write_record(tmp_path / "b", "second.yaml", second)], tmp_path / "out")
-    assert [s.key for s in result.sources] == ["second"]
-    assert "first" not in (tmp_path / "out" / "stemkg.trig").read_text()
+    assert [s.key for s in result.sources] == ["curated:pmid:123456"]
+    trig = (tmp_path / "out" / "stemkg.trig").read_text()
+    assert "first.yaml" not in trig and "NCT00000001" not in trig
 
 
 def test_bad_files_are_named_and_good_ones_build(tmp_path: Path, record: dict[str, Any]) -> None:
@@ -126,7 +127,7 @@ def test_bad_files_are_named_and_good_ones_build(tmp_path: Path, record: dict[st
     (folder / "broken.yaml").write_text("schema_version: [", encoding="utf-8")
     (folder / "empty.json").write_text("", encoding="utf-8")
     result = build([folder], tmp_path / "out")
-    assert [s.key for s in result.sources] == ["good"]
+    assert [s.path.name for s in result.sources] == ["good.yaml"]
     assert sorted(p.path.name for p in result.problems) == ["broken.yaml", "empty.json"]
 
 
@@ -152,7 +153,59 @@ def test_a_bad_file_named_on_the_command_line_is_fatal(
 def test_a_file_named_twice_is_read_once(tmp_path: Path, record: dict[str, Any]) -> None:
     path = write_record(tmp_path, "trial.yaml", record)
     result = build([path, path, tmp_path], tmp_path / "out")
-    assert [s.key for s in result.sources] == ["trial"] and not result.problems
+    assert [s.path.name for s in result.sources] == ["trial.yaml"] and not result.problems
+
+
+def test_a_renamed_file_keeps_its_iris(tmp_path: Path, record: dict[str, Any]) -> None:
+    one = build([write_record(tmp_path / "a", "trial.yaml", record)], tmp_path / "one")
+    two = build([write_record(tmp_path / "b", "renamed.yaml", record)], tmp_path / "two")
+    first = (one.out_dir / "stemkg.trig").read_text(encoding="utf-8")
+    second = (two.out_dir / "stemkg.trig").read_text(encoding="utf-8")
+    assert first.replace('"trial.yaml"', '"renamed.yaml"') == second
+
+
+def test_one_source_in_two_files(tmp_path: Path, record: dict[str, Any]) -> None:
+    write_record(tmp_path / "in", "a.yaml", record)
+    write_record(tmp_path / "in", "copy.yaml", record)
+    result = build([tmp_path / "in"], tmp_path / "out")
+    assert len(result.sources) == 1 and not result.problems
+    assert any("the same source as" in w.message for w in result.warnings)
+    record["reports"][0]["participants"]["enrolled"] = 9
+    write_record(tmp_path / "in", "copy.yaml", record)
+    result = build([tmp_path / "in"], tmp_path / "out")
+    [problem] = result.problems
+    assert "has the key 'curated:pmid:123456'" in problem.message
+    assert "give one a `key:`" in problem.message
+
+
+def test_a_documented_key_tells_two_curations_apart(tmp_path: Path, record: dict[str, Any]) -> None:
+    write_record(tmp_path / "in", "a.yaml", record)
+    record["source"]["key"] = "second curator"
+    write_record(tmp_path / "in", "b.yaml", record)
+    result = build([tmp_path / "in"], tmp_path / "out")
+    assert sorted(s.key for s in result.sources) == ["curated:pmid:123456", "key:second curator"]
+    assert result.studies == 1
+
+
+def test_conflicting_registry_ids_are_named(tmp_path: Path, record: dict[str, Any]) -> None:
+    write_record(tmp_path / "in", "a.yaml", record)
+    other = {**record, "source": {"kind": "news", "title": "A news story"}}
+    other["reports"] = [{**record["reports"][0], "study": {"nct": "NCT00000002", "pmid": "9"}}]
+    record["reports"][0]["study"]["pmid"] = "9"
+    write_record(tmp_path / "in", "a.yaml", record)
+    write_record(tmp_path / "in", "b.yaml", other)
+    result = build([tmp_path / "in"], tmp_path / "out")
+    assert result.studies == 2 and result.validation.conforms
+    [warning] = [w for w in result.warnings if "pmid:9" in w.message]
+    assert "a.yaml: reports[0].study: pmid:9 is given to nct:NCT00000001 and" in warning.message
+    assert "b.yaml reports[0]" in warning.message
+
+
+def test_counts_agree_across_commands(built: pipeline.BuildResult) -> None:
+    from stemkg.query import stats
+
+    assert pipeline.validate_build(built.out_dir).triples == built.triples
+    assert stats(open_store(built.out_dir)).triples == built.triples
 
 
 def test_outputs_are_readable_by_others(built: pipeline.BuildResult) -> None:
@@ -217,7 +270,8 @@ def test_copy_of_build_validates(built: pipeline.BuildResult, tmp_path: Path) ->
 
 def test_articles_and_records_meet_on_one_study(tmp_path: Path) -> None:
     """Seed studies A (venue, condition, cell type), B (PMID) and C (NCT) from an article and
-    from a curated record hang off one study node each, side by side."""
+    from a curated record hang off one study node each, side by side; B's two registry records
+    join it too, because B's paper pools their two registry ids."""
     data = RECORDS.parent
     result = build([data / "articles" / "als-roundup.txt", RECORDS], tmp_path / "out")
     assert result.validation.conforms
@@ -227,7 +281,7 @@ def test_articles_and_records_meet_on_one_study(tmp_path: Path) -> None:
           ?report s:aboutStudy ?study ; s:condition/rdfs:label "amyotrophic lateral sclerosis" }
           GROUP BY ?study""",
     )
-    assert sorted(int(r["reports"]) for r in rows) == [2, 2, 2]
+    assert sorted(int(r["reports"]) for r in rows) == [2, 2, 4]
 
 
 def test_articles_build_with_their_facts(tmp_path: Path) -> None:
@@ -275,7 +329,7 @@ def test_articles_and_records_build_byte_identically(tmp_path: Path) -> None:
     for name in ("stemkg.trig", "stemkg.ttl", "manifest.json"):
         assert (first.out_dir / name).read_bytes() == (second.out_dir / name).read_bytes(), name
     readme = (RECORDS.parents[1] / "README.md").read_text(encoding="utf-8")
-    shown = re.search(r"│ triples \(with ontology\)\s+│\s+(\d+) │", readme)
+    shown = re.search(r"│ triples in source graphs\s+│\s+(\d+) │", readme)
     assert shown and int(shown.group(1)) == first.triples, "update the README's build example"
     assert f"│ sources                      │ {len(first.sources):>8} │" in readme
 
@@ -301,7 +355,52 @@ def test_arm_labels_sharing_an_identifier_are_named(tmp_path: Path, record: dict
     arm = record["reports"][0]["arms"][0]
     record["reports"][0]["arms"] = [arm, {**arm, "label": "intrathecal!"}]
     write_record(tmp_path / "in", "clash.yaml", record)
-    write_record(tmp_path / "in", "fine.yaml", {**record, "reports": []})
+    fine = {"schema_version": 2, "source": {"kind": "news", "title": "Fine"}, "reports": []}
+    write_record(tmp_path / "in", "fine.yaml", fine)
     result = build([tmp_path / "in"], tmp_path / "out")
     [problem] = result.problems
     assert "give one identifier" in problem.message and "clash.yaml" in problem.message
+
+
+def test_seed_b_paper_and_both_registry_records_meet(built: pipeline.BuildResult) -> None:
+    """Petrou et al. pool NCT01051882 and NCT01777646; each trial's registry record joins."""
+    rows = _rows(
+        built.out_dir,
+        """SELECT DISTINCT ?study ?kind WHERE {
+          ?report s:aboutStudy ?study ;
+            <http://www.w3.org/ns/prov#wasDerivedFrom>/s:sourceKind ?kind .
+          ?study s:nct "NCT01051882", "NCT01777646" }""",
+    )
+    assert {r["study"] for r in rows} == {"https://w3id.org/stemkg/id/study/NCT01051882"}
+    assert {r["kind"].rsplit("/", 1)[-1] for r in rows} == {
+        "kind-curated-record",
+        "kind-registry-record",
+    }
+    reports = _rows(
+        built.out_dir,
+        """SELECT (COUNT(DISTINCT ?report) AS ?n) WHERE {
+          ?report s:aboutStudy <https://w3id.org/stemkg/id/study/NCT01051882> }""",
+    )
+    assert reports == [{"n": "3"}]
+    planned = _rows(
+        built.out_dir,
+        """SELECT ?title ?frame WHERE { ?m s:plannedMeasureOf/s:aboutStudy
+             <https://w3id.org/stemkg/id/study/NCT01051882> ; s:priority s:priority-primary ;
+             <http://purl.org/dc/terms/title> ?title ; s:timeFrame ?frame }""",
+    )
+    assert len(planned) == 2 and {"6 months"} <= {p["frame"] for p in planned}
+
+
+def test_an_unknown_condition_builds_as_an_unmapped_term(built: pipeline.BuildResult) -> None:
+    assert built.validation.conforms
+    rows = _rows(
+        built.out_dir,
+        """SELECT ?label ?kind WHERE { ?r s:primaryCondition ?c . ?c a s:UnmappedTerm ;
+             rdfs:label ?label ; s:termKind ?kind }""",
+    )
+    assert rows == [
+        {
+            "label": "progressive supranuclear palsy",
+            "kind": "https://w3id.org/stemkg/vocab/term-kind-condition",
+        }
+    ]

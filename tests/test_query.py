@@ -119,7 +119,7 @@ def test_source_disagreements(tmp_path: Path, lexicon: Lexicon) -> None:
     from tests.conftest import MINIMAL, write_record
 
     other = json.loads(json.dumps(MINIMAL))
-    other["source"]["title"] = "A news story"
+    other["source"].update(kind="news", title="A news story")
     other["reports"][0]["participants"]["enrolled"] = 10
     write_record(tmp_path / "in", "a.yaml", MINIMAL)
     write_record(tmp_path / "in", "b.yaml", other)

@@ -10,7 +10,7 @@ from pyoxigraph import BlankNode, NamedNode, Store
 from stemkg.lexicon import Lexicon
 from stemkg.model import RecordFile
 from stemkg.rdf import SourceInput, map_source
-from stemkg.vocab import P
+from stemkg.vocab import ID, VOCAB, P
 
 HASH = "sha256:" + "0" * 64
 
@@ -58,7 +58,7 @@ def test_locator_is_inherited_and_overridden(record: dict[str, Any], lexicon: Le
         )
     }
     assert found["reports[0].participants.enrolled"] == "Table 1"
-    assert found["reports[0].condition"] == "Abstract"
+    assert found["reports[0].conditions[0]"] == "Abstract"
 
 
 def test_provenance_without_wall_clock(record: dict[str, Any], lexicon: Lexicon) -> None:
@@ -85,3 +85,68 @@ def test_two_reports_of_one_study_in_a_source_is_an_error(
         assert "same study" in str(exc)
     else:
         raise AssertionError("expected MappingError")
+
+
+def _objects(store: Store, subject: str | None, predicate: str) -> set[str]:
+    node = NamedNode(subject) if subject else None
+    return {
+        str(q.object.value) for q in store.quads_for_pattern(node, NamedNode(predicate), None, None)
+    }
+
+
+def test_unmapped_term_is_a_local_node(record: dict[str, Any], lexicon: Lexicon) -> None:
+    record["reports"][0]["conditions"].insert(
+        0, {"label": "Progressive supranuclear palsy", "unmapped": True}
+    )
+    store = mapped(record, lexicon)
+    node = f"{ID}term/condition/progressive-supranuclear-palsy"
+    assert _objects(store, node, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type") == {
+        VOCAB + "UnmappedTerm"
+    }
+    assert _objects(store, node, P.termKind) == {VOCAB + "term-kind-condition"}
+    assert _objects(store, None, P.primaryCondition) == {node}
+    assert _objects(store, None, P.condition) == {
+        node,
+        "http://purl.obolibrary.org/obo/MONDO_0004976",
+    }
+
+
+def test_not_stated_names_the_property(record: dict[str, Any], lexicon: Lexicon) -> None:
+    therapy = record["reports"][0]["arms"][0]["therapy"]
+    del therapy["routes"]
+    therapy["not_stated"] = ["routes", "dose"]
+    del therapy["dose"]
+    store = mapped(record, lexicon)
+    assert _objects(store, None, P.notStated) == {P.route, P.doseValue}
+    assert not _objects(store, None, P.route)
+
+
+def test_registry_fields_and_planned_measures(record: dict[str, Any], lexicon: Lexicon) -> None:
+    store = mapped(record, lexicon)
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    [start] = store.quads_for_pattern(None, NamedNode(P.startDate), None, None)
+    assert str(start.object).endswith(f"^^<{xsd}gYearMonth>")
+    [end] = store.quads_for_pattern(None, NamedNode(P.completionDate), None, None)
+    assert str(end.object).endswith(f"^^<{xsd}date>")
+    assert _objects(store, None, P.trialStatus) == {VOCAB + "status-completed"}
+    assert _objects(store, None, P.enrollmentType) == {VOCAB + "enrollment-actual"}
+    assert _objects(store, None, P.priority) == {
+        VOCAB + "priority-primary",
+        VOCAB + "priority-secondary",
+    }
+    assert _objects(store, None, P.timeFrame) == {"12 months", "6 months"}
+
+
+def _outcome_iris(store: Store) -> set[str]:
+    return {
+        str(q.subject.value) for q in store.quads_for_pattern(None, NamedNode(P.outcomeOf), None)
+    }
+
+
+def test_outcome_iris_do_not_depend_on_position(record: dict[str, Any], lexicon: Lexicon) -> None:
+    before = _outcome_iris(mapped(record, lexicon))
+    outcomes = record["reports"][0]["outcomes"]
+    outcomes.insert(0, {"measure": "ALSFRS-R", "direction": "improved", "timepoint": "P3M"})
+    outcomes[1]["direction"] = "mild_adverse_events"  # a corrected direction keeps the IRI
+    after = _outcome_iris(mapped(record, lexicon))
+    assert before < after and len(after - before) == 1

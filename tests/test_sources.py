@@ -27,10 +27,10 @@ def _error(path: Path, lexicon: Lexicon) -> str:
 def test_yaml_record_reads(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
     path = write_record(tmp_path, "trial.yaml", record)
     [loaded] = read_file(path, lexicon).records
-    assert loaded.key == "trial"
+    assert loaded.key == "curated:pmid:123456"  # keyed by what it curates, not the file name
     assert loaded.content_hash.startswith("sha256:")
     report = loaded.record.reports[0]
-    assert report.condition.id == "MONDO:0004976"
+    assert report.conditions[0].id == "MONDO:0004976"
     assert report.arms[0].therapy.routes[0].id == "NCIT:C38267"
     assert report.participants is not None and report.participants.enrolled is not None
     assert report.participants.enrolled.value == 8
@@ -46,10 +46,12 @@ def test_json_record_reads(tmp_path: Path, record: dict[str, Any], lexicon: Lexi
 def test_yaml_stream_gives_one_source_per_record(
     tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
 ) -> None:
+    second = json.loads(json.dumps(record))
+    second["source"].update(kind="news", title="Second article", pmid=None)
     path = tmp_path / "drafts.yaml"
-    path.write_text(yaml.safe_dump_all([record, record]), encoding="utf-8")
+    path.write_text(yaml.safe_dump_all([record, second]), encoding="utf-8")
     keys = [u.key for u in read_file(path, lexicon).records]
-    assert keys == ["drafts--1", "drafts--2"]
+    assert keys == ["curated:pmid:123456", "title:second article"]
 
 
 def test_every_shipped_record_reads(lexicon: Lexicon) -> None:
@@ -61,7 +63,7 @@ def test_every_shipped_record_reads(lexicon: Lexicon) -> None:
 
 def test_broken_yaml(tmp_path: Path, lexicon: Lexicon) -> None:
     path = tmp_path / "broken.yaml"
-    path.write_text("schema_version: 1\nsource: {kind: [unclosed\n", encoding="utf-8")
+    path.write_text("schema_version: 2\nsource: {kind: [unclosed\n", encoding="utf-8")
     assert "YAML does not parse" in _error(path, lexicon)
 
 
@@ -95,9 +97,94 @@ def test_term_of_the_wrong_kind(tmp_path: Path, record: dict[str, Any], lexicon:
 
 
 def test_missing_condition(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
-    del record["reports"][0]["condition"]
+    del record["reports"][0]["conditions"]
     message = _error(write_record(tmp_path, "nocond.yaml", record), lexicon)
-    assert "reports[0].condition: field required" in message
+    assert "reports[0]: a report needs a condition, or not_stated: [conditions]" in message
+
+
+def test_unmapped_term_hint(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
+    record["reports"][0]["conditions"] = ["spinocerebellar ataxia type 3"]
+    message = _error(write_record(tmp_path, "sca.yaml", record), lexicon)
+    assert "reports[0].conditions[0]: unknown condition name" in message
+    assert "{label: ..., unmapped: true}" in message
+
+
+def test_strict_types_name_the_field(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    record["reports"][0]["arms"][0]["participants"] = True
+    message = _error(write_record(tmp_path, "bool.yaml", record), lexicon)
+    assert "reports[0].arms[0].participants: input should be a valid integer (got True)" in message
+    record["reports"][0]["arms"][0]["participants"] = 7
+    record["reports"][0]["arms"][0]["therapy"]["dose"]["value"] = "1e6"
+    message = _error(write_record(tmp_path, "dose.yaml", record), lexicon)
+    assert "reports[0].arms[0].therapy.dose: input should be a valid number (got '1e6')" in message
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "hint"),
+    [
+        ("condition", "ALS", "renamed in schema_version 2: write conditions: [...]"),
+        ("blinding", "open", "moved in schema_version 2: write it as design.masking"),
+        ("control", "none", "moved in schema_version 2: write it as design.control"),
+        ("design", "open_label", "in schema_version 2 design is a mapping of axes"),
+    ],
+)
+def test_v1_fields_in_a_v2_record(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon, field: str, value: str, hint: str
+) -> None:
+    record["reports"][0][field] = value
+    message = _error(write_record(tmp_path, f"{field}.yaml", record), lexicon)
+    assert f"reports[0].{field}: {hint}" in message
+
+
+def test_unknown_axis_value(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
+    record["reports"][0]["design"]["masking"] = "quintuple"
+    message = _error(write_record(tmp_path, "axis.yaml", record), lexicon)
+    assert "reports[0].design.masking: 'quintuple' is not one of open_label, single" in message
+
+
+def test_alike_outcomes_are_named(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
+    outcomes = record["reports"][0]["outcomes"]
+    outcomes.append({**outcomes[0], "direction": "mild_adverse_events"})
+    message = _error(write_record(tmp_path, "twins.yaml", record), lexicon)
+    assert (
+        "reports[0]: outcomes[2] has the measure, arms, timepoint and figures of outcomes[0]"
+        in (message)
+    )
+
+
+def test_conflicting_registry_ids_in_a_file(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    record["source"]["nct"] = ["NCT00000009"]
+    message = _error(write_record(tmp_path, "nct.yaml", record), lexicon)
+    assert "reports[0].study.nct: NCT00000001 is not among the source's registry ids" in message
+
+
+def test_unmapped_phase_is_refused(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    record["reports"][0]["phase"] = {"label": "phase 1", "unmapped": True}
+    message = _error(write_record(tmp_path, "phase.yaml", record), lexicon)
+    assert "reports[0].phase: a phase must be a CURIE or lexicon name" in message
+
+
+def test_version_1_record_is_converted_with_a_note(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    report = record["reports"][0]
+    report["condition"] = report.pop("conditions")[0]
+    report.update(design="open_label", blinding="open", control="none")
+    record["schema_version"] = 1
+    contents = read_file(write_record(tmp_path, "old.yaml", record), lexicon)
+    [loaded] = contents.records
+    converted = loaded.record.reports[0]
+    assert converted.conditions[0].id == "MONDO:0004976"
+    assert converted.design.study_type.value.value == "interventional"
+    assert converted.design.masking is not None
+    assert converted.design.masking.value.value == "open_label"
+    assert any("stemkg migrate FILE --write" in w for w in contents.warnings)
 
 
 def test_outcome_naming_an_unknown_arm(
@@ -141,10 +228,10 @@ def test_a_bad_record_in_a_stream_is_named(
     tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
 ) -> None:
     bad = json.loads(json.dumps(record))
-    del bad["reports"][0]["condition"]
+    bad["reports"][0]["conditions"] = ["no such disease"]
     path = tmp_path / "drafts.yaml"
     path.write_text(yaml.safe_dump_all([record, bad]), encoding="utf-8")
-    assert "record 2: reports[0].condition" in _error(path, lexicon)
+    assert "record 2: reports[0].conditions[0]" in _error(path, lexicon)
 
 
 def test_xml_is_unsupported(tmp_path: Path, lexicon: Lexicon) -> None:

@@ -25,6 +25,7 @@ from stemkg import pipeline, query
 from stemkg.errors import StemkgError
 from stemkg.ids import compress
 from stemkg.model import RecordFile, record_json_schema
+from stemkg.sources.migration import migrate_file
 from stemkg.store import atomic_write, open_store
 from stemkg.validate import ValidationReport
 from stemkg.vocab import load_lexicon
@@ -137,7 +138,10 @@ def build(
         err.print(f"[yellow]warning:[/] {problem.message}", highlight=False, soft_wrap=True)
     for amb in result.ambiguous:
         names = ", ".join(amb.candidates)
-        err.print(f"[yellow]ambiguous:[/] {amb.source_key} report {amb.index} could be {names}")
+        err.print(
+            f"[yellow]ambiguous:[/] source {amb.source_key} reports[{amb.index}] could be {names}",
+            highlight=False,
+        )
     _show_report(result.validation)
     table = Table(title=f"stemkg build → {result.out_dir}")
     table.add_column("what")
@@ -149,7 +153,8 @@ def build(
         ("sources", str(len(result.sources))),
         ("study reports", str(reports)),
         ("studies", str(result.studies)),
-        ("triples (with ontology)", str(result.triples)),
+        ("triples in source graphs", str(result.triples)),
+        ("ontology triples", str(result.ontology_triples)),
         ("articles reporting no study", str(len(result.no_study))),
         ("ambiguous matches kept apart", str(len(result.ambiguous))),
         ("files left out", str(len(result.problems))),
@@ -174,7 +179,7 @@ def validate(
     report = pipeline.validate_file(file) if file else pipeline.validate_build(build_dir)
     _show_report(report)
     verdict = "conforms" if report.conforms else f"{len(report.violations)} violation(s)"
-    out.print(f"{report.graphs} graph(s), {report.triples} triples: {verdict}")
+    out.print(f"{report.graphs} source graph(s), {report.triples} triples: {verdict}")
     if not report.conforms:
         raise typer.Exit(1)
 
@@ -317,15 +322,16 @@ def export(
 @app.command()
 @handles_errors
 def stats(build_dir: BuildDir = Path("build")) -> None:
-    """Studies by condition, route and design; triples and sources."""
+    """Studies by condition, route and study type; unmapped terms; the counts of the build."""
     s = query.stats(open_store(build_dir))
     out.print(
-        f"{s.sources} sources, {s.reports} study reports, {s.studies} studies, {s.triples} triples"
+        f"{s.sources} sources, {s.reports} study reports, {s.studies} studies, "
+        f"{s.triples} triples in source graphs (+ {s.ontology_triples} ontology triples)"
     )
     for title, rows in (
         ("studies by condition", s.by_condition),
         ("studies by route", s.by_route),
-        ("studies by design", s.by_design),
+        ("studies by study type", s.by_study_type),
     ):
         table = Table(title=title)
         table.add_column("term")
@@ -333,6 +339,13 @@ def stats(build_dir: BuildDir = Path("build")) -> None:
         for label, count in rows:
             table.add_row(label, str(count))
         out.print(table)
+    table = Table(title="unmapped terms (no shipped term fits)")
+    for column in ("term", "kind"):
+        table.add_column(column)
+    table.add_column("used by", justify="right")
+    for label, kind, count in s.unmapped:
+        table.add_row(label, kind, str(count))
+    out.print(table if s.unmapped else "unmapped terms: none")
 
 
 @app.command()
@@ -343,13 +356,38 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of curated record files (for editors and CI checks)."""
-    text = json.dumps(record_json_schema(load_lexicon()), indent=2, sort_keys=True) + "\n"
+    text = json.dumps(record_json_schema(), indent=2, sort_keys=True) + "\n"
     if out_file is None:
         sys.stdout.write(text)
         return
     with atomic_write(out_file) as handle:
         handle.write(text.encode())
     out.print(f"wrote {out_file}")
+
+
+@app.command()
+@handles_errors
+def migrate(
+    files: Annotated[list[Path], typer.Argument(help="Record files (.yaml, .yml, .json).")],
+    write: Annotated[
+        bool, typer.Option("--write", "-w", help="Rewrite the files (default: only show).")
+    ] = False,
+) -> None:
+    """Convert schema_version 1 record files to version 2, keeping comments."""
+    lexicon = load_lexicon()
+    results = [migrate_file(path, lexicon) for path in files]  # all checked before any write
+    for result in results:
+        if not result.changed:
+            out.print(f"{result.path}: already schema_version 2", highlight=False)
+            continue
+        for note in result.notes:
+            out.print(f"{result.path}: {note}", highlight=False, soft_wrap=True)
+        if write:
+            with atomic_write(result.path) as handle:
+                handle.write(result.text.encode("utf-8"))
+            out.print(f"{result.path}: rewritten as schema_version 2", highlight=False)
+    if not write and any(r.changed for r in results):
+        out.print("nothing written; add --write to rewrite the files")
 
 
 def main() -> None:

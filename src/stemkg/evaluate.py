@@ -46,11 +46,12 @@ def _v(x: object) -> object:
 
 
 REPORT_FIELDS: dict[str, Callable[[Report], object]] = {
-    "design": lambda r: _v(r.design),
+    "study_type": lambda r: _v(r.design.study_type),
+    "allocation": lambda r: _v(r.design.allocation),
+    "masking": lambda r: _v(r.design.masking),
     "phase": lambda r: _v(r.phase),
     "species": lambda r: _v(r.species),
-    "blinding": lambda r: _v(r.blinding),
-    "condition": lambda r: _v(r.condition),
+    "condition": lambda r: r.conditions[0].key if r.conditions else None,
     "enrolled": lambda r: _v(r.participants.enrolled) if r.participants else None,
     "treated": lambda r: _v(r.participants.treated) if r.participants else None,
     "follow_up": lambda r: _months(r.follow_up.value) if r.follow_up else None,
@@ -63,10 +64,10 @@ REPORT_FIELDS: dict[str, Callable[[Report], object]] = {
 ARM_FIELDS: dict[str, Callable[[Arm], object]] = {
     "arm.participants": lambda a: _v(a.participants),
     "arm.phase": lambda a: _v(a.phase),
-    "arm.cell_type": lambda a: _v(a.therapy.cell_type),
-    "arm.source_tissue": lambda a: _v(a.therapy.source_tissue),
+    "arm.cell_type": lambda a: a.therapy.cell_type.key if a.therapy.cell_type else None,
+    "arm.source_tissue": lambda a: a.therapy.source_tissue.key if a.therapy.source_tissue else None,
     "arm.donor": lambda a: _v(a.therapy.donor),
-    "arm.routes": lambda a: frozenset(r.id for r in a.therapy.routes) or None,
+    "arm.routes": lambda a: frozenset(r.key for r in a.therapy.routes) or None,
     "arm.exposure": lambda a: _v(a.therapy.exposure),
     "arm.dose": lambda a: (a.therapy.dose.value, a.therapy.dose.unit) if a.therapy.dose else None,
     "arm.administrations": lambda a: (
@@ -79,7 +80,7 @@ ARM_FIELDS: dict[str, Callable[[Arm], object]] = {
 
 
 def _outcome_key(o: Outcome) -> tuple[object, ...]:
-    return (o.measure.id, _v(o.direction), _v(o.modality))
+    return (o.measure.key, _v(o.direction), _v(o.modality))
 
 
 def _figures(o: Outcome) -> object:

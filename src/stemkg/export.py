@@ -35,6 +35,7 @@ _KINDS = {
     C.Therapy: "therapy",
     C.Outcome: "outcome",
     C.Source: "source",
+    C.PlannedMeasure: "planned_measure",
 }
 _TERM_EDGES = {
     P.cellType: "cell_type",
@@ -50,10 +51,19 @@ _EDGES = {
     P.armOf,
     P.therapy,
     P.outcomeOf,
+    P.plannedMeasureOf,
     P.coversArm,
     *_TERM_EDGES,
 }
-_SKIP = {RDF + "type", P.studyKey, P.contentHash, RDFS + "seeAlso", PROV + "wasGeneratedBy"}
+_SKIP = {
+    RDF + "type",
+    P.studyKey,
+    P.sourceKey,
+    P.contentHash,
+    RDFS + "seeAlso",
+    PROV + "wasGeneratedBy",
+    P.primaryCondition,
+}
 _NUMERIC: dict[str, Any] = {
     XSD + "integer": int,
     XSD + "decimal": float,
@@ -68,11 +78,17 @@ class _Node:
 
 
 def _labels(store: Store) -> dict[str, str]:
+    """Labels of the vocabulary and term extracts, and of the unmapped terms in the data."""
     graph = NamedNode(ONTOLOGY_GRAPH)
     labels: dict[str, str] = {}
     for quad in store.quads_for_pattern(None, NamedNode(RDFS + "label"), None, graph):
         if isinstance(quad.object, Literal):
             labels.setdefault(_iri(quad.subject), quad.object.value)
+    unmapped = NamedNode(C.UnmappedTerm)
+    for typed in store.quads_for_pattern(None, NamedNode(RDF + "type"), unmapped, None):
+        for quad in store.quads_for_pattern(typed.subject, NamedNode(RDFS + "label"), None, None):
+            if isinstance(quad.object, Literal):
+                labels.setdefault(_iri(quad.subject), quad.object.value)
     return labels
 
 

@@ -1,7 +1,9 @@
 """The one place IRIs are minted (from content keys) and CURIEs are converted.
 
 Minted IRIs are readable slugs where a key is short and safe, a hash otherwise, so the same
-input always gives the same IRIs and two builds merge cleanly.
+input always gives the same IRIs and two builds merge cleanly. Nothing is keyed by a file name
+or a position: sources by their identifiers (or normalised title), arms by label, outcomes by
+a hash of what they found, unmapped terms by kind and normalised label.
 """
 
 from __future__ import annotations
@@ -10,26 +12,34 @@ import hashlib
 import json
 import re
 from functools import cache
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import curies
 
+from stemkg.lexicon import Kind, normalise
+from stemkg.model import Outcome, PlannedMeasure, Source, SourceKind, outcome_key
 from stemkg.resources import ontology_file
 from stemkg.vocab import ID
 
 __all__ = [
     "arm_iri",
+    "canonical_url",
     "compress",
     "converter",
     "evidence_iri",
     "expand",
     "graph_iri",
     "outcome_iri",
+    "planned_measure_iri",
     "report_iri",
     "slug",
     "software_iri",
     "source_iri",
+    "source_key",
     "study_iri",
     "therapy_iri",
+    "title_key",
+    "unmapped_iri",
 ]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
@@ -67,8 +77,48 @@ def compress(iri: str) -> str:
     return str(converter().compress(iri) or iri)
 
 
+def canonical_url(url: str) -> str:
+    """A URL as a key: scheme and host in lower case, no fragment, default port, trailing
+    slash or tracking parameters (``utm_*``)."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    netloc = f"{host}:{port}" if port else host
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")])
+    path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
+    return urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
+
+
+def title_key(title: str) -> str:
+    """A title as a key: case, punctuation and spacing ignored."""
+    return " ".join(re.sub(r"[^\w\s]", " ", normalise(title)).split())
+
+
+_PUBLICATIONS = (SourceKind.JOURNAL_ARTICLE, SourceKind.ABSTRACT)
+
+
+def source_key(source: Source) -> str:
+    """The content key of a source, from its own identifiers (never its file name).
+
+    A documented ``key`` wins; a journal article or abstract is keyed by PMID, then DOI; a
+    registry record by its registry id; a curated record by the publication it curates
+    (``curated:pmid:...``); pages and everything else by canonical URL, then normalised title.
+    The PMID or DOI a news page cites names the study it is about, not the page.
+    """
+    if source.key:
+        return f"key:{title_key(source.key)}"
+    own: list[tuple[str, str | None]] = [("url", source.url and canonical_url(source.url))]
+    if source.kind in _PUBLICATIONS or source.kind is SourceKind.CURATED_RECORD:
+        own = [("pmid", source.pmid), ("doi", source.doi and source.doi.casefold()), *own]
+    if source.kind in (SourceKind.REGISTRY_RECORD, SourceKind.CURATED_RECORD) and source.nct:
+        own.insert(len(own) - 1, ("nct", source.nct[0]))
+    found = next((f"{name}:{value}" for name, value in own if value), None)
+    key = found or f"title:{title_key(source.title)}"
+    return f"curated:{key}" if source.kind is SourceKind.CURATED_RECORD else key
+
+
 def source_iri(source_key: str) -> str:
-    """The source document (file, or one article of a multi-article file)."""
+    """The source document (a file, or one article of a multi-article file)."""
     return f"{ID}source/{slug(source_key)}"
 
 
@@ -98,9 +148,24 @@ def therapy_iri(arm: str) -> str:
     return f"{arm}/therapy"
 
 
-def outcome_iri(report: str, index: int) -> str:
-    """An outcome of a report, by its place in the report (1-based)."""
-    return f"{report}/outcome/{index + 1}"
+def outcome_iri(report: str, outcome: Outcome) -> str:
+    """An outcome of a report, by a hash of its measure, arms, timepoint and figures: it keeps
+    its IRI when other outcomes are added or its direction is corrected."""
+    return f"{report}/outcome/{_digest(outcome_key(outcome))}"
+
+
+def planned_measure_iri(report: str, measure: PlannedMeasure) -> str:
+    """A planned measure of a report, by a hash of its priority, title and time frame."""
+    frame = measure.time_frame.value if measure.time_frame else ""
+    key = "\t".join(
+        (measure.priority.value.value, title_key(measure.title.value), title_key(frame))
+    )
+    return f"{report}/planned/{_digest(key)}"
+
+
+def unmapped_iri(kind: Kind, label: str) -> str:
+    """A term no table knows: one node per kind and normalised label."""
+    return f"{ID}term/{kind.value.replace('_', '-')}/{slug(title_key(label))}"
 
 
 def evidence_iri(subject: str, predicate: str, obj: str) -> str:

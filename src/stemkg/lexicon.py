@@ -10,9 +10,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Kind", "LexEntry", "Lexicon", "UnknownTermError", "normalise"]
+__all__ = ["CURIE_FORM", "Kind", "LexEntry", "Lexicon", "UnknownTermError", "normalise"]
 
-_CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.\-]+$")
+CURIE_FORM = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.\-]+$")
+"""What a CURIE looks like (prefix, colon, local id)."""
+_CURIE = CURIE_FORM
 
 
 class Kind(StrEnum):

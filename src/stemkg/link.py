@@ -1,20 +1,22 @@
 """The linking rule: which reports, from which sources, describe the same study.
 
-1. A report naming a registry id meets every report naming the same id and stage
-   (key ``nct:NCT01363401/phase-1``; without a stage, ``nct:NCT01363401``). A report naming
-   the id without a stage joins the only staged study of that id, if there is just one.
-   Further registry ids of a study (a paper reporting two registered stages) are identifiers
-   like its PMID.
-2. A report without a registry id joins the registered study whose reports share its PMID,
-   DOI, further registry id or documented key, when exactly one does; when several do, it
-   stays apart and the match is reported as ambiguous.
-3. Otherwise reports sharing a PMID, DOI or key meet on one study keyed by the strongest of
-   them (PMID, then DOI, then key).
-4. A report with no identifier at all (an article that names none) joins the one study whose
-   reports agree with it on venue, condition and cell type (one given type, or a narrower or
-   broader one) and contradict nothing stated (the year); with several such studies it stays
-   apart and is listed as ambiguous; with none it is a study of its own
-   (``source:<source>/<n>``).
+1. **Registry ids pool.** A report's registry ids (with its stage, where one registry id covers
+   several stages: ``nct:NCT01363401/phase-1``) name its study; a report listing several ids
+   says they are one study (a paper pooling two registered trials), so every report naming any
+   of them meets on it, transitively. An id given without a stage joins the only staged study
+   of that id, if there is just one. The study is keyed by its smallest registry id.
+2. **Publications join registered studies.** Reports without a registry id that share a PMID,
+   DOI or documented key meet (transitively); the group joins the registered study whose
+   reports share one of those identifiers, when exactly one does. When several do, it stays
+   apart and is listed as ambiguous; when none does, it is a study keyed by its strongest
+   identifier (PMID, then DOI, then key). Two registered studies never meet through a PMID or
+   DOI: a paper may report several trials. When two sources give one PMID or DOI to different
+   registered studies (and no single source splits them), the build lists it as a conflict.
+3. **Descriptions meet identified studies.** A report with no identifier at all (an article
+   that names none) joins the one study whose reports agree with it on venue, condition and
+   cell type (one given type, or a narrower or broader one) and contradict nothing stated (the
+   year); with several such studies it stays apart and is listed as ambiguous; with none it is
+   a study of its own (``source:<source key>``).
 The keys depend only on the set of reports, never on their order.
 """
 
@@ -28,12 +30,20 @@ from dataclasses import dataclass
 from stemkg.ids import slug
 from stemkg.model import StudyRef
 
-__all__ = ["Ambiguity", "Linking", "Profile", "ReportRef", "link_studies", "normalise_venue"]
+__all__ = [
+    "Ambiguity",
+    "Conflict",
+    "Linking",
+    "Profile",
+    "ReportRef",
+    "link_studies",
+    "normalise_venue",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """What rule 4 compares: venue (normalised), year, condition, cell types with ancestors."""
+    """What rule 3 compares: venue (normalised), year, condition, cell types with ancestors."""
 
     venue: str | None = None
     year: int | None = None
@@ -56,12 +66,14 @@ class Profile:
 @dataclass(frozen=True, slots=True)
 class ReportRef:
     """A report's place (source key, index in that source), how it names its study, and
-    what it says about it (for rule 4)."""
+    what it says about it (for rule 3). ``local`` tells apart the unidentified studies of
+    one source (empty when the source reports one study)."""
 
     source_key: str
     index: int
     study: StudyRef
     profile: Profile = Profile()
+    local: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +86,22 @@ class Ambiguity:
 
 
 @dataclass(frozen=True, slots=True)
+class Conflict:
+    """A PMID, DOI or key that sources give to different registered studies."""
+
+    token: str
+    studies: tuple[str, ...]
+    reports: tuple[tuple[str, int], ...]
+    """(source key, report index) of each report that carries the token."""
+
+
+@dataclass(frozen=True, slots=True)
 class Linking:
-    """The study key of every report, and the matches left apart as ambiguous."""
+    """The study key of every report, and the matches left apart or in conflict."""
 
     keys: dict[tuple[str, int], str]
     ambiguous: tuple[Ambiguity, ...]
+    conflicts: tuple[Conflict, ...] = ()
 
 
 def normalise_venue(venue: str | None) -> str | None:
@@ -89,8 +112,9 @@ def normalise_venue(venue: str | None) -> str | None:
     return " ".join(words[1:] if words[:1] == ["the"] else words) or None
 
 
-def _secondary(study: StudyRef) -> list[str]:
-    tokens = [f"nct:{nct}" for nct in study.nct[1:]]
+def _weak(study: StudyRef) -> list[str]:
+    """Identifiers that are not registry ids: PMID, DOI, documented key."""
+    tokens = []
     if study.pmid:
         tokens.append(f"pmid:{study.pmid}")
     if study.doi:
@@ -100,49 +124,31 @@ def _secondary(study: StudyRef) -> list[str]:
     return tokens
 
 
-def _stage(stage: str) -> str:
-    return slug(stage).casefold()
+def _registry(study: StudyRef) -> list[str]:
+    stage = f"/{slug(study.stage).casefold()}" if study.stage else ""
+    return [f"nct:{nct}{stage}" for nct in study.nct]
 
 
-def _registry_keys(refs: Sequence[ReportRef]) -> dict[ReportRef, str]:
-    """Rule 1: registry id and stage."""
-    stages: dict[str, set[str]] = defaultdict(set)
-    for ref in refs:
-        if ref.study.nct and ref.study.stage:
-            nct = ref.study.nct[0]
-            stages[nct].add(f"nct:{nct}/{_stage(ref.study.stage)}")
-    keys = {}
-    for ref in refs:
-        if not ref.study.nct:
-            continue
-        nct = ref.study.nct[0]
-        if ref.study.stage:
-            keys[ref] = f"nct:{nct}/{_stage(ref.study.stage)}"
-        elif len(stages[nct]) == 1:
-            keys[ref] = next(iter(stages[nct]))
-        else:
-            keys[ref] = f"nct:{nct}"
-    return keys
+class _Union:
+    """Union-find over tokens; each component is named by its best token."""
 
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
 
-def _union(groups: Iterable[list[str]]) -> dict[str, str]:
-    """Union-find over tokens; each token maps to its component's best token."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
+    def find(self, x: str) -> str:
+        while self.parent.setdefault(x, x) != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
         return x
 
-    for tokens in groups:
-        if tokens:
-            find(tokens[0])
+    def join(self, tokens: Iterable[str]) -> None:
+        tokens = list(tokens)
         for other in tokens[1:]:
-            a, b = find(tokens[0]), find(other)
+            a, b = self.find(tokens[0]), self.find(other)
             if a != b:
-                parent[max(a, b, key=_rank)] = min(a, b, key=_rank)
-    return {t: find(t) for t in parent}
+                self.parent[max(a, b, key=_rank)] = min(a, b, key=_rank)
+        if tokens:
+            self.find(tokens[0])
 
 
 def _rank(token: str) -> tuple[int, str]:
@@ -150,41 +156,106 @@ def _rank(token: str) -> tuple[int, str]:
     return order[token.split(":", 1)[0]], token
 
 
-def link_studies(refs: Sequence[ReportRef]) -> Linking:
-    """Apply the linking rule to every report of a build."""
-    keys = _registry_keys(refs)
+def _resolve_stages(refs: Sequence[ReportRef]) -> dict[ReportRef, list[str]]:
+    """Each report's registry tokens, an unstaged id resolved to its only staged study."""
+    staged: dict[str, set[str]] = defaultdict(set)
+    for ref in refs:
+        for token in _registry(ref.study):
+            if "/" in token:
+                staged[token.split("/", 1)[0]].add(token)
+    resolved = {}
+    for ref in refs:
+        tokens = [
+            next(iter(staged[t])) if "/" not in t and len(staged[t]) == 1 else t
+            for t in _registry(ref.study)
+        ]
+        if tokens:
+            resolved[ref] = tokens
+    return resolved
+
+
+def _registered(refs: Sequence[ReportRef]) -> dict[ReportRef, str]:
+    """Rule 1: registry ids pool, transitively."""
+    tokens = _resolve_stages(refs)
+    union = _Union()
+    for group in tokens.values():
+        union.join(group)
+    return {ref: union.find(group[0]) for ref, group in tokens.items()}
+
+
+def _conflicts(refs: Sequence[ReportRef], keys: dict[ReportRef, str]) -> list[Conflict]:
+    """Weak identifiers that sources give to different registered studies."""
+    carriers: dict[str, list[ReportRef]] = defaultdict(list)
+    for ref in keys:
+        for token in _weak(ref.study):
+            carriers[token].append(ref)
+    found = []
+    for token, group in sorted(carriers.items()):
+        studies = {keys[r] for r in group}
+        by_source: dict[str, set[str]] = defaultdict(set)
+        for r in group:
+            by_source[r.source_key].add(keys[r])
+        if len(studies) > 1 and all(len(s) == 1 for s in by_source.values()):
+            places = tuple(sorted((r.source_key, r.index) for r in group))
+            found.append(Conflict(token, tuple(sorted(studies)), places))
+    return found
+
+
+def _publications(
+    refs: Sequence[ReportRef], keys: dict[ReportRef, str]
+) -> tuple[list[ReportRef], list[Ambiguity]]:
+    """Rule 2: unregistered reports sharing identifiers meet, and join a registered study
+    when exactly one shares an identifier with them. Returns the reports with none."""
     index: dict[str, set[str]] = defaultdict(set)
     for ref, key in keys.items():
-        for token in _secondary(ref.study):
+        for token in _weak(ref.study):
             index[token].add(key)
-    ambiguous = []
-    loose: list[ReportRef] = []
-    for ref in refs:
-        if ref in keys:
-            continue
-        candidates = set().union(*(index.get(t, set()) for t in _secondary(ref.study)))
-        if len(candidates) == 1:
-            keys[ref] = candidates.pop()
-            continue
-        if candidates:
-            ambiguous.append(Ambiguity(ref.source_key, ref.index, tuple(sorted(candidates))))
-        loose.append(ref)
-    best = _union(_secondary(ref.study) for ref in loose)
-    bare = []
+    loose = [ref for ref in refs if ref not in keys and _weak(ref.study)]
+    union = _Union()
     for ref in loose:
-        tokens = _secondary(ref.study)
-        if tokens:
-            keys[ref] = best[tokens[0]]
-        else:
-            bare.append(ref)
+        union.join(_weak(ref.study))
+    groups: dict[str, list[ReportRef]] = defaultdict(list)
+    for ref in loose:
+        groups[union.find(_weak(ref.study)[0])].append(ref)
+    ambiguous = []
+    for best, members in groups.items():
+        tokens = {t for ref in members for t in _weak(ref.study)}
+        candidates = set().union(*(index.get(t, set()) for t in tokens))
+        key = candidates.pop() if len(candidates) == 1 else best
+        for ref in members:
+            keys[ref] = key
+            if len(candidates) > 1:
+                ambiguous.append(Ambiguity(ref.source_key, ref.index, tuple(sorted(candidates))))
+    bare = [ref for ref in refs if ref not in keys]
+    return bare, ambiguous
+
+
+def _described(
+    bare: list[ReportRef], keys: dict[ReportRef, str]
+) -> tuple[dict[ReportRef, str], list[Ambiguity]]:
+    """Rule 3: a report with no identifier joins the one study its description agrees with."""
     anchored = dict(keys)  # bare reports match identified studies only, so order cannot matter
+    found: dict[ReportRef, str] = {}
+    ambiguous = []
     for ref in bare:
         candidates = {k for other, k in anchored.items() if ref.profile.agrees(other.profile)}
         if len(candidates) == 1:
-            keys[ref] = candidates.pop()
+            found[ref] = candidates.pop()
             continue
         if candidates:
             ambiguous.append(Ambiguity(ref.source_key, ref.index, tuple(sorted(candidates))))
-        keys[ref] = f"source:{ref.source_key}/{ref.index}"
+        local = f"/{ref.local}" if ref.local else ""
+        found[ref] = f"source:{ref.source_key}{local}"
+    return found, ambiguous
+
+
+def link_studies(refs: Sequence[ReportRef]) -> Linking:
+    """Apply the linking rule to every report of a build."""
+    keys = _registered(refs)
+    conflicts = _conflicts(refs, keys)
+    bare, ambiguous = _publications(refs, keys)
+    described, more = _described(bare, keys)
+    keys.update(described)
     result = {(ref.source_key, ref.index): key for ref, key in keys.items()}
-    return Linking(result, tuple(sorted(ambiguous, key=lambda a: (a.source_key, a.index))))
+    ordered = sorted([*ambiguous, *more], key=lambda a: (a.source_key, a.index))
+    return Linking(result, tuple(ordered), tuple(conflicts))

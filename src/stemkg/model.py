@@ -1,14 +1,18 @@
-"""The evidence model: frozen, typed records shared by every stage (no I/O, no RDF).
+"""The evidence model, v2: frozen, typed records shared by every stage (no I/O, no RDF).
 
 A record file (curated YAML/JSON, or what ``extract`` drafts) is one ``Source`` and the
 ``Report``s it gives, one per study. Every value is an object that can carry its evidence
 (quote and offsets, locator, method, confidence); in files a value may be written as a bare
-scalar, which the validators wrap. Terms are resolved through the lexicon passed in the
-validation context (``{"lexicon": Lexicon}``).
+scalar, which the validators wrap. Records are read strictly: ``participants: true`` or
+``dose: {value: "1e6"}`` are errors, not conversions. Terms are resolved through the lexicon
+passed in the validation context (``{"lexicon": Lexicon}``); a term no table knows is written
+``{label: ..., unmapped: true}`` and kept as an unmapped term. A field the source does not
+state is left out and may be named in ``not_stated``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeAlias, TypeVar
@@ -27,15 +31,16 @@ from pydantic import (
     model_validator,
 )
 
-from stemkg.lexicon import Kind, Lexicon, UnknownTermError
+from stemkg.lexicon import CURIE_FORM, Kind, Lexicon, UnknownTermError, normalise
 
 __all__ = [
     "MAX_ARMS",
     "MAX_OUTCOMES",
     "SCHEMA_VERSION",
     "AgeRange",
+    "Allocation",
     "Arm",
-    "Blinding",
+    "ArmField",
     "Choice",
     "Control",
     "Count",
@@ -44,25 +49,36 @@ __all__ = [
     "Donor",
     "Dose",
     "Duration",
+    "EnrollmentType",
     "Evidence",
     "Exposure",
+    "InterventionModel",
+    "Masking",
+    "MeasurePriority",
     "Modality",
     "Outcome",
     "OutcomeValue",
+    "PartialDate",
     "Participants",
+    "PlannedMeasure",
     "RecordFile",
     "Report",
+    "ReportField",
     "Schedule",
     "Source",
     "SourceKind",
     "StudyRef",
+    "StudyType",
     "Term",
     "Text",
     "Therapy",
+    "TherapyField",
+    "TrialStatus",
+    "outcome_key",
     "record_json_schema",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_ARMS = 100
 """More arms than this are not one study's."""
 MAX_OUTCOMES = 1_000
@@ -82,31 +98,46 @@ class SourceKind(StrEnum):
     EXAMPLE = "example"
 
 
-class Design(StrEnum):
-    """Study design, from bench to randomised trial."""
+class StudyType(StrEnum):
+    """What kind of study: with patients (assigned or observed), with animals, or in vitro."""
 
-    IN_VITRO = "in_vitro"
-    ANIMAL = "animal"
-    CASE_REPORT = "case_report"
-    CASE_SERIES = "case_series"
-    OPEN_LABEL = "open_label"
-    NON_RANDOMISED_CONTROLLED = "non_randomised_controlled"
-    RANDOMISED_CONTROLLED = "randomised_controlled"
+    INTERVENTIONAL = "interventional"
     OBSERVATIONAL = "observational"
+    ANIMAL = "animal"
+    IN_VITRO = "in_vitro"
 
     @property
     def is_preclinical(self) -> bool:
         """In vitro and animal work: no trial phase, no patients."""
-        return self in (Design.IN_VITRO, Design.ANIMAL)
+        return self in (StudyType.IN_VITRO, StudyType.ANIMAL)
 
 
-class Blinding(StrEnum):
-    """Who was masked to the assignment."""
+class Allocation(StrEnum):
+    """How participants were assigned to arms."""
 
-    OPEN = "open"
+    RANDOMISED = "randomised"
+    NON_RANDOMISED = "non_randomised"
+    SINGLE_GROUP = "single_group"
+
+
+class Masking(StrEnum):
+    """Who was masked to the assignment (ClinicalTrials.gov counts the masked roles)."""
+
+    OPEN_LABEL = "open_label"
     SINGLE = "single"
     DOUBLE = "double"
     TRIPLE = "triple"
+    QUADRUPLE = "quadruple"
+
+
+class InterventionModel(StrEnum):
+    """How the arms relate over time."""
+
+    SINGLE_GROUP = "single_group"
+    PARALLEL = "parallel"
+    CROSSOVER = "crossover"
+    FACTORIAL = "factorial"
+    SEQUENTIAL = "sequential"
 
 
 class Control(StrEnum):
@@ -116,9 +147,39 @@ class Control(StrEnum):
     PLACEBO = "placebo"
     SHAM = "sham"
     STANDARD_OF_CARE = "standard_of_care"
+    ACTIVE = "active"
     HISTORICAL = "historical"
     UNTREATED = "untreated"
     DOSE_COMPARISON = "dose_comparison"
+
+
+class TrialStatus(StrEnum):
+    """Overall recruitment status of a registered trial (ClinicalTrials.gov's values)."""
+
+    NOT_YET_RECRUITING = "not_yet_recruiting"
+    RECRUITING = "recruiting"
+    ENROLLING_BY_INVITATION = "enrolling_by_invitation"
+    ACTIVE_NOT_RECRUITING = "active_not_recruiting"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    UNKNOWN = "unknown"
+
+
+class EnrollmentType(StrEnum):
+    """Whether an enrolment figure is the count reached or the count planned."""
+
+    ACTUAL = "actual"
+    ANTICIPATED = "anticipated"
+
+
+class MeasurePriority(StrEnum):
+    """Where a planned measure stands in the protocol."""
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    OTHER = "other"
 
 
 class Donor(StrEnum):
@@ -159,9 +220,43 @@ class Modality(StrEnum):
     HEDGED = "hedged"
 
 
+class ReportField(StrEnum):
+    """Fields of a report that may be marked as not stated by the source."""
+
+    CONDITIONS = "conditions"
+    PHASE = "phase"
+    SPECIES = "species"
+    ENROLLED = "enrolled"
+    TREATED = "treated"
+    FOLLOW_UP = "follow_up"
+    ALLOCATION = "allocation"
+    MASKING = "masking"
+    INTERVENTION_MODEL = "intervention_model"
+    CONTROL = "control"
+
+
+class ArmField(StrEnum):
+    """Fields of an arm that may be marked as not stated."""
+
+    PARTICIPANTS = "participants"
+    PHASE = "phase"
+
+
+class TherapyField(StrEnum):
+    """Fields of a therapy that may be marked as not stated."""
+
+    CELL_TYPE = "cell_type"
+    SOURCE_TISSUE = "source_tissue"
+    DONOR = "donor"
+    ROUTES = "routes"
+    EXPOSURE = "exposure"
+    DOSE = "dose"
+    SCHEDULE = "schedule"
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(
-        frozen=True, extra="forbid", use_enum_values=False, str_max_length=20_000
+        frozen=True, extra="forbid", use_enum_values=False, str_max_length=20_000, strict=True
     )
 
 
@@ -232,11 +327,42 @@ def _iso_duration(text: str) -> str:
 
 IsoDuration = Annotated[str, AfterValidator(_iso_duration)]
 
+_PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+
+
+def _date_text(value: Any) -> Any:
+    """YAML reads ``2016-03-01`` as a date; the model keeps dates as ISO text."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _partial_date(text: str) -> str:
+    """A calendar date, or a month or year where the source gives no more (2015, 2015-03)."""
+    match = _PARTIAL_DATE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a date such as 2015, 2015-03 or 2015-03-31")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        dt.date(year or 0, month or 1, day or 1)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date that exists") from None
+    return text
+
+
+PartialDate = Annotated[str, BeforeValidator(_date_text), AfterValidator(_partial_date)]
+
 
 class Duration(Evidence):
     """A length of time as an ISO 8601 duration (P6M, P12M, P26D)."""
 
     value: IsoDuration
+
+
+class Date(Evidence):
+    """A date as ISO text: a day, a month or a year."""
+
+    value: PartialDate
 
 
 E = TypeVar("E", bound=StrEnum)
@@ -247,12 +373,80 @@ class Choice(Evidence, Generic[E]):
 
     value: E
 
+    @model_validator(mode="before")
+    @classmethod
+    def _member(cls, data: Any) -> Any:
+        """Names in files become members (strict mode takes no strings for enums)."""
+        enum = cls.model_fields["value"].annotation
+        if not (isinstance(data, dict) and isinstance(enum, type) and issubclass(enum, StrEnum)):
+            return data
+        value = data.get("value")
+        if isinstance(value, str) and not isinstance(value, StrEnum):
+            allowed = [m.value for m in enum]
+            if value not in allowed:
+                raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
+            return {**data, "value": enum(value)}
+        return data
+
 
 class Term(Evidence):
-    """An ontology term: CURIE and label, resolved through the lexicon."""
+    """An ontology term (CURIE and label, resolved through the lexicon), or an unmapped term:
+    a value no shipped table knows, kept with its label (``id`` is then ``None``)."""
 
-    id: str
-    label: str
+    id: str | None = None
+    label: Annotated[str, Field(min_length=1, max_length=300)]
+    unmapped: bool = False
+
+    @model_validator(mode="after")
+    def _mapped_or_not(self) -> Term:
+        if self.unmapped == (self.id is not None):
+            raise ValueError("a term has a CURIE, or is unmapped with a label, not both")
+        return self
+
+    @property
+    def key(self) -> str:
+        """What identifies the term: its CURIE, else ``unmapped:<normalised label>``."""
+        return self.id if self.id is not None else f"unmapped:{normalise(self.label)}"
+
+
+_NO_UNMAPPED = frozenset({Kind.PHASE})
+"""Kinds that must name a shipped term: trial phases are a closed NCIT list."""
+
+
+def _term_kind(kind: Kind) -> str:
+    return kind.value.replace("_", " ")
+
+
+def _resolve_mapping(value: dict[str, Any], kind: Kind, lexicon: Lexicon) -> dict[str, Any]:
+    """An explicit term mapping: ``{id: CURIE}``, ``{label: name}`` or ``{label, unmapped}``."""
+    if value.get("unmapped") is True:
+        if kind in _NO_UNMAPPED:
+            raise ValueError(
+                f"a {_term_kind(kind)} must be a CURIE or lexicon name; unmapped terms are "
+                f"not allowed here"
+            )
+        if value.get("id") is not None:
+            raise ValueError("an unmapped term has a label and no id")
+        label = value.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError("an unmapped term needs its label")
+        try:  # the table may have grown since the record was written
+            entry = lexicon.resolve(kind, label)
+        except UnknownTermError:
+            return {**value, "label": " ".join(label.split())}
+        return {**value, "id": entry.id, "label": entry.label, "unmapped": False}
+    name = value.get("id") or value.get("label")
+    if not isinstance(name, str):
+        raise ValueError("a term needs an id (CURIE) or a label")
+    try:
+        entry = lexicon.resolve(kind, name)
+    except UnknownTermError as exc:
+        hint = "" if kind in _NO_UNMAPPED or CURIE_FORM.match(name.strip()) else _UNMAPPED_HINT
+        raise ValueError(f"{exc}{hint}") from None
+    return {**value, "id": entry.id, "label": entry.label}
+
+
+_UNMAPPED_HINT = "; if no term fits, write it as {label: ..., unmapped: true}"
 
 
 def _term(kind: Kind) -> Any:
@@ -263,29 +457,42 @@ def _term(kind: Kind) -> Any:
         if isinstance(value, str):
             value = {"id": value}
         if not isinstance(value, dict):
-            raise ValueError(f"a {kind.value.replace('_', ' ')} is a CURIE or a lexicon name")
+            raise ValueError(f"a {_term_kind(kind)} is a CURIE or a lexicon name")
         if lexicon is None:
             return value
-        name = value.get("id") or value.get("label")
-        if not isinstance(name, str):
-            raise ValueError("a term needs an id (CURIE) or a label")
-        try:
-            entry = lexicon.resolve(kind, name)
-        except UnknownTermError as exc:
-            raise ValueError(str(exc)) from None
-        return {**value, "id": entry.id, "label": entry.label}
+        return _resolve_mapping(value, kind, lexicon)
 
     return BeforeValidator(resolve)
 
 
+_NAME_FORM = r"^\S(?:.*\S)?$"
+
+
 def _term_schema(kind: Kind) -> WithJsonSchema:
-    scalar = {"type": "string", "description": f"CURIE or lexicon name of a {kind.value}"}
-    schema = _value_schema(scalar, key="id")
-    obj = schema["anyOf"][1]
-    obj["properties"]["label"] = {"type": "string"}
-    obj["x-stemkg-kind"] = kind.value
-    schema["x-stemkg-kind"] = kind.value
-    return WithJsonSchema(schema)
+    """A term is a CURIE or a name (checked against the term index when the record loads, so
+    the schema does not list the names), or a mapping with evidence."""
+    scalar = {
+        "type": "string",
+        "pattern": _NAME_FORM,
+        "maxLength": 300,
+        "description": f"CURIE or lexicon name of a {_term_kind(kind)}",
+    }
+    obj: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "pattern": CURIE_FORM.pattern},
+            "label": {"type": "string", "pattern": _NAME_FORM, "maxLength": 300},
+            **_EVIDENCE_PROPS,
+        },
+        "anyOf": [{"required": ["id"]}, {"required": ["label"]}],
+        "additionalProperties": False,
+    }
+    if kind not in _NO_UNMAPPED:
+        obj["properties"]["unmapped"] = {
+            "type": "boolean",
+            "description": "true: no shipped term fits; the label is kept as an unmapped term",
+        }
+    return WithJsonSchema({"anyOf": [scalar, obj], "x-stemkg-kind": kind.value})
 
 
 CellType: TypeAlias = Annotated[Term, _term(Kind.CELL_TYPE), _term_schema(Kind.CELL_TYPE)]
@@ -307,18 +514,67 @@ def _enum_schema(enum: type[StrEnum]) -> WithJsonSchema:
     return _scalar_schema({"type": "string", "enum": [m.value for m in enum]})
 
 
+def _enum_list(enum: type[StrEnum]) -> Any:
+    """A list of closed-vocabulary names (``not_stated: [routes, dose]``)."""
+
+    def members(value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        allowed = [m.value for m in enum]
+        bad = [v for v in value if v not in allowed]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not one of {', '.join(allowed)}")
+        return [enum(v) for v in value]
+
+    schema = {"type": "array", "items": {"type": "string", "enum": [m.value for m in enum]}}
+    return Annotated[
+        list[enum],  # type: ignore[valid-type]
+        BeforeValidator(members),
+        WithJsonSchema(schema),
+        Field(description="fields the source does not state"),
+    ]
+
+
 CountField: TypeAlias = Annotated[Count, _WRAP, _scalar_schema({"type": "integer", "minimum": 0})]
 TextField: TypeAlias = Annotated[Text, _WRAP, _scalar_schema({"type": "string", "minLength": 1})]
 DurationField: TypeAlias = Annotated[
     Duration, _WRAP, _scalar_schema({"type": "string", "description": "ISO 8601 duration"})
 ]
-DesignField: TypeAlias = Annotated[Choice[Design], _WRAP, _enum_schema(Design)]
-BlindingField: TypeAlias = Annotated[Choice[Blinding], _WRAP, _enum_schema(Blinding)]
+DateField: TypeAlias = Annotated[
+    Date,
+    _WRAP,
+    _scalar_schema({"type": "string", "pattern": _PARTIAL_DATE.pattern, "description": "date"}),
+]
+StudyTypeField: TypeAlias = Annotated[Choice[StudyType], _WRAP, _enum_schema(StudyType)]
+AllocationField: TypeAlias = Annotated[Choice[Allocation], _WRAP, _enum_schema(Allocation)]
+MaskingField: TypeAlias = Annotated[Choice[Masking], _WRAP, _enum_schema(Masking)]
+ModelField: TypeAlias = Annotated[Choice[InterventionModel], _WRAP, _enum_schema(InterventionModel)]
 ControlField: TypeAlias = Annotated[Choice[Control], _WRAP, _enum_schema(Control)]
+StatusField: TypeAlias = Annotated[Choice[TrialStatus], _WRAP, _enum_schema(TrialStatus)]
+EnrollmentField: TypeAlias = Annotated[Choice[EnrollmentType], _WRAP, _enum_schema(EnrollmentType)]
+PriorityField: TypeAlias = Annotated[Choice[MeasurePriority], _WRAP, _enum_schema(MeasurePriority)]
 DonorField: TypeAlias = Annotated[Choice[Donor], _WRAP, _enum_schema(Donor)]
 ExposureField: TypeAlias = Annotated[Choice[Exposure], _WRAP, _enum_schema(Exposure)]
 DirectionField: TypeAlias = Annotated[Choice[Direction], _WRAP, _enum_schema(Direction)]
 ModalityField: TypeAlias = Annotated[Choice[Modality], _WRAP, _enum_schema(Modality)]
+
+
+def _not_both(obj: BaseModel, fields: list[StrEnum]) -> None:
+    """A field is stated or marked not stated, never both."""
+    for name in fields:
+        value = getattr(obj, name.value, None)
+        if value is not None and value != []:
+            raise ValueError(f"{name.value} is given and also marked not stated")
+
+
+class Design(_Frozen):
+    """A study's design on the axes a registry keeps apart."""
+
+    study_type: StudyTypeField
+    allocation: AllocationField | None = None
+    masking: MaskingField | None = None
+    intervention_model: ModelField | None = None
+    control: ControlField | None = None
 
 
 class Participants(_Frozen):
@@ -326,6 +582,9 @@ class Participants(_Frozen):
 
     enrolled: CountField | None = None
     treated: CountField | None = None
+    enrollment_type: EnrollmentField | None = Field(
+        None, description="actual (reached) or anticipated (planned) enrolment"
+    )
 
 
 class AgeRange(_Frozen):
@@ -376,7 +635,10 @@ NctId: TypeAlias = Annotated[str, Field(pattern=_NCT)]
 
 
 def _listify(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
+    """One registry id or several; files write lists, the model keeps tuples."""
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value) if isinstance(value, list) else value
 
 
 NctIds: TypeAlias = Annotated[
@@ -399,7 +661,9 @@ class StudyRef(_Frozen):
     """How a report names its study; the linking rule turns this into one study node."""
 
     title: str | None = None
-    nct: NctIds = Field(default=(), description="registry ids; the first one keys the study")
+    nct: NctIds = Field(
+        default=(), description="registry ids; a report listing several pools them into one study"
+    )
     stage: str | None = Field(None, description="stage of a registered trial with several")
     pmid: Annotated[str, Field(pattern=_PMID)] | None = None
     doi: Annotated[str, Field(pattern=_DOI)] | None = None
@@ -418,7 +682,13 @@ class Therapy(_Frozen):
     exposure: ExposureField | None = None
     dose: Dose | None = None
     schedule: Schedule | None = None
+    not_stated: _enum_list(TherapyField) = Field(default_factory=list)  # type: ignore[valid-type]
     evidence: Locator | None = None
+
+    @model_validator(mode="after")
+    def _stated_or_not(self) -> Therapy:
+        _not_both(self, self.not_stated)
+        return self
 
 
 class Arm(_Frozen):
@@ -429,11 +699,21 @@ class Arm(_Frozen):
     participants: CountField | None = None
     phase: Phase | None = None
     therapy: Therapy = Field(default_factory=Therapy)
+    not_stated: _enum_list(ArmField) = Field(default_factory=list)  # type: ignore[valid-type]
     evidence: Locator | None = None
+
+    @model_validator(mode="after")
+    def _stated_or_not(self) -> Arm:
+        _not_both(self, self.not_stated)
+        return self
 
 
 class Outcome(_Frozen):
-    """A finding: what was measured, which way it went, the figure, and how firmly it is said."""
+    """A finding: what was measured, which way it went, the figure, and how firmly it is said.
+
+    A figure without a direction is kept as it is. Its identity (``outcome_key``) is its
+    measure, the arms it names, its timepoint and figures, so a corrected direction keeps the
+    outcome's IRI; ``key`` tells apart two outcomes that would otherwise be one."""
 
     measure: Measure
     direction: DirectionField | None = None
@@ -444,6 +724,32 @@ class Outcome(_Frozen):
     )
     arms: list[str] = Field(default_factory=list, description="labels of the arms it covers")
     description: str | None = None
+    key: str | None = Field(None, description="tells apart outcomes that share every figure")
+    evidence: Locator | None = None
+
+
+def outcome_key(outcome: Outcome) -> str:
+    """What identifies an outcome within its report (its IRI is minted from this)."""
+    v = outcome.value
+    figures = (v.numerator, v.denominator, v.percent) if v else (None, None, None)
+    parts = [
+        outcome.measure.key,
+        "|".join(sorted(outcome.arms)),
+        outcome.timepoint.value if outcome.timepoint else "",
+        *("" if x is None else str(x) for x in figures),
+        outcome.key or "",
+    ]
+    return "\t".join(parts)
+
+
+class PlannedMeasure(_Frozen):
+    """A registered trial's planned primary or secondary outcome measure (not a result)."""
+
+    title: TextField
+    priority: PriorityField
+    time_frame: TextField | None = Field(None, description="as registered, e.g. '12 months'")
+    measure: Measure | None = Field(None, description="the measure's term, where one is known")
+    description: str | None = None
     evidence: Locator | None = None
 
 
@@ -451,22 +757,29 @@ class Report(_Frozen):
     """What one source says about one study."""
 
     study: StudyRef = Field(default_factory=StudyRef)
-    design: DesignField
+    design: Design
     phase: Phase | None = None
     species: Species | None = None
-    blinding: BlindingField | None = None
-    control: ControlField | None = None
-    condition: Condition
+    conditions: list[Condition] = Field(
+        default_factory=list, description="one or more; the first is the primary condition"
+    )
     participants: Participants | None = None
     age_range: AgeRange | None = None
     follow_up: DurationField | None = None
+    status: StatusField | None = None
+    start_date: DateField | None = None
+    completion_date: DateField | None = None
+    sponsor: TextField | None = None
     target_cells: list[CellType] = Field(default_factory=list)
     arms: list[Arm] = Field(default_factory=list, max_length=MAX_ARMS)
     outcomes: list[Outcome] = Field(default_factory=list, max_length=MAX_OUTCOMES)
+    planned_measures: list[PlannedMeasure] = Field(default_factory=list, max_length=MAX_OUTCOMES)
+    not_stated: _enum_list(ReportField) = Field(default_factory=list)  # type: ignore[valid-type]
     evidence: Locator | None = None
 
     @model_validator(mode="after")
-    def _arms_consistent(self) -> Report:
+    def _consistent(self) -> Report:
+        self._check_stated()
         labels = {arm.label for arm in self.arms}
         if len(labels) < len(self.arms):
             seen = [arm.label for arm in self.arms]
@@ -476,18 +789,55 @@ class Report(_Frozen):
             unknown = [a for a in outcome.arms if a not in labels]
             if unknown:
                 raise ValueError(f"outcome names unknown arms: {', '.join(unknown)}")
+        self._check_outcomes_differ()
         return self
+
+    def _check_stated(self) -> None:
+        if not self.conditions and ReportField.CONDITIONS not in self.not_stated:
+            raise ValueError("a report needs a condition, or not_stated: [conditions]")
+        where = {
+            ReportField.ENROLLED: self.participants and self.participants.enrolled,
+            ReportField.TREATED: self.participants and self.participants.treated,
+            **{f: getattr(self.design, f.value) for f in _DESIGN_AXES},
+        }
+        for name in self.not_stated:
+            value = where[name] if name in where else getattr(self, name.value)
+            if value:
+                raise ValueError(f"{name.value} is given and also marked not stated")
+
+    def _check_outcomes_differ(self) -> None:
+        seen: dict[str, int] = {}
+        for n, outcome in enumerate(self.outcomes):
+            key = outcome_key(outcome)
+            if key in seen:
+                raise ValueError(
+                    f"outcomes[{n}] has the measure, arms, timepoint and figures of "
+                    f"outcomes[{seen[key]}], so the two are one outcome; merge them, or give "
+                    f"one a key"
+                )
+            seen[key] = n
+
+
+_DESIGN_AXES = (
+    ReportField.ALLOCATION,
+    ReportField.MASKING,
+    ReportField.INTERVENTION_MODEL,
+    ReportField.CONTROL,
+)
 
 
 class Source(_Frozen):
     """The document the reports come from."""
 
-    kind: SourceKind
+    kind: Annotated[SourceKind, Field(strict=False)]
     title: Annotated[str, Field(min_length=1)]
+    key: str | None = Field(
+        None, description="documented key, where two sources would otherwise share one"
+    )
     citation: str | None = None
     venue: str | None = None
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
-    date: str | None = Field(None, description="publication date, ISO 8601")
+    date: Annotated[PartialDate | None, Field(description="publication date, ISO 8601")] = None
     pmid: Annotated[str, Field(pattern=_PMID)] | None = None
     doi: Annotated[str, Field(pattern=_DOI)] | None = None
     nct: NctIds = ()
@@ -499,33 +849,30 @@ class Source(_Frozen):
 class RecordFile(_Frozen):
     """A curated or drafted record file: one source and its study reports."""
 
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     source: Source
     reports: list[Report] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _registry_ids_agree(self) -> RecordFile:
+        """A report cannot name a registry id its own source contradicts."""
+        if not self.source.nct:
+            return self
+        for n, report in enumerate(self.reports):
+            extra = [nct for nct in report.study.nct if nct not in self.source.nct]
+            if extra:
+                raise ValueError(
+                    f"reports[{n}].study.nct: {extra[0]} is not among the source's registry "
+                    f"ids ({', '.join(self.source.nct)})"
+                )
+        return self
 
-def _add_term_enums(node: Any, lexicon: Lexicon) -> None:
-    if isinstance(node, dict):
-        kind = node.get("x-stemkg-kind")
-        if kind and "anyOf" in node:
-            names = {name for e in lexicon.of_kind(Kind(kind)) for name in (e.id, *e.names())}
-            names |= {name.casefold() for name in names}  # matching ignores case
-            node["anyOf"][0]["enum"] = sorted(names)
-        for value in node.values():
-            _add_term_enums(value, lexicon)
-    elif isinstance(node, list):
-        for item in node:
-            _add_term_enums(item, lexicon)
 
-
-def record_json_schema(lexicon: Lexicon | None = None) -> dict[str, Any]:
-    """JSON Schema of a record file; with a lexicon, term fields list every accepted name."""
+def record_json_schema() -> dict[str, Any]:
+    """JSON Schema of a record file (term names are checked on load, not listed here)."""
     schema = RecordFile.model_json_schema()
-    schema = {
+    return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://w3id.org/stemkg/record.schema.json",
         **schema,
     }
-    if lexicon is not None:
-        _add_term_enums(schema, lexicon)
-    return schema

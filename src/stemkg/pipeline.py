@@ -18,7 +18,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 from stemkg import ids
 from stemkg.errors import InputError, MappingError, StemkgError
 from stemkg.extract import extract
-from stemkg.link import Ambiguity, Profile, ReportRef, link_studies, normalise_venue
+from stemkg.link import Ambiguity, Conflict, Profile, ReportRef, link_studies, normalise_venue
 from stemkg.model import RecordFile, Report
 from stemkg.rdf import SourceInput, map_source
 from stemkg.sources import Document, Loaded, discover, read_file
@@ -35,7 +35,7 @@ from stemkg.store import (
     write_turtle,
 )
 from stemkg.validate import ValidationReport, validate_graphs
-from stemkg.vocab import P, load_ancestors, load_lexicon, load_resources
+from stemkg.vocab import ONTOLOGY_GRAPH, P, load_ancestors, load_lexicon, load_resources
 
 __all__ = [
     "BuildResult",
@@ -91,12 +91,15 @@ class BuildResult:
     sources: tuple[SourceSummary, ...]
     studies: int
     triples: int
+    """Triples in the source graphs (the data; what ``validate`` and ``stats`` count too)."""
     validation: ValidationReport
     problems: tuple[FileProblem, ...]
     ambiguous: tuple[Ambiguity, ...]
     warnings: tuple[FileProblem, ...] = ()
     no_study: tuple[str, ...] = ()
     """Articles that report no study (they add nothing to the graph)."""
+    ontology_triples: int = 0
+    """Triples of the vocabulary and term extracts, stored beside the data."""
 
 
 def software_version() -> str:
@@ -132,7 +135,7 @@ def _extract_document(path: Path, doc: Document) -> Loaded:
             f"{doc.id}: extraction made an invalid record at {where}: "
             f"{first['msg']} (please report this)",
         ) from None
-    return Loaded(doc.id, path, content_hash(doc.text.encode("utf-8")), record)
+    return Loaded(ids.source_key(record.source), path, content_hash(doc.text.encode()), record)
 
 
 @dataclass
@@ -155,7 +158,7 @@ def _read_all(
     files are read (and checked) but their sources left out."""
     lexicon = load_lexicon()
     reading = _Reading()
-    seen: dict[str, Path] = {}
+    seen: dict[str, Loaded] = {}
     for n, path in enumerate(files, 1):
         try:
             contents = read_file(path, lexicon)
@@ -170,13 +173,7 @@ def _read_all(
                     units.append(unit)
                 else:
                     reading.no_study.append(doc.id)
-            for unit in units:
-                if unit.key in seen:
-                    raise InputError(
-                        path, f"same source name {unit.key!r} as {seen[unit.key]}; rename one"
-                    )
-                seen[unit.key] = path
-            reading.loaded += units
+            reading.loaded += _new_sources(path, units, seen, reading)
             reading.warnings += [FileProblem(path, f"{path}: {w}") for w in contents.warnings]
         except InputError as exc:
             if path in named:
@@ -184,6 +181,32 @@ def _read_all(
             reading.problems.append(FileProblem(path, str(exc)))
         progress("read", n, len(files))
     return reading
+
+
+def _new_sources(
+    path: Path, units: list[Loaded], seen: dict[str, Loaded], reading: _Reading
+) -> list[Loaded]:
+    """The sources not read before; a source met twice is read once (same content) or
+    refused (different content under one key)."""
+    fresh = []
+    for unit in units:
+        other = seen.get(unit.key)
+        if other is None:
+            seen[unit.key] = unit
+            fresh.append(unit)
+        elif other.content_hash == unit.content_hash:
+            reading.warnings.append(
+                FileProblem(
+                    path, f"{path}: the same source as {other.path} ({unit.key}); read once"
+                )
+            )
+        else:
+            raise InputError(
+                path,
+                f"another source in {other.path} has the key {unit.key!r} (sources are keyed "
+                f"by PMID, DOI, NCT, URL or title); give one a `key:` in its source",
+            )
+    return fresh
 
 
 def _named(paths: list[Path]) -> frozenset[Path]:
@@ -205,22 +228,53 @@ def extract_paths(paths: list[Path]) -> Extracted:
 def _profile(unit: Loaded, report: Report) -> Profile:
     ancestors = load_ancestors()
     given = frozenset(
-        arm.therapy.cell_type.id for arm in report.arms if arm.therapy.cell_type is not None
+        arm.therapy.cell_type.key for arm in report.arms if arm.therapy.cell_type is not None
     )
     cells = given | frozenset(a for c in given for a in ancestors.get(c, frozenset()))
     source = unit.record.source
-    return Profile(normalise_venue(source.venue), source.year, report.condition.id, cells, given)
+    condition = report.conditions[0].key if report.conditions else None
+    return Profile(normalise_venue(source.venue), source.year, condition, cells, given)
+
+
+def _local(record: RecordFile, report: Report) -> str:
+    """Tells apart the unidentified studies of one source: by study title, else by what the
+    report is about (conditions and arms), never by position."""
+    if len(record.reports) == 1:
+        return ""
+    if report.study.title:
+        return ids.title_key(report.study.title)
+    about = [c.key for c in report.conditions] + sorted(a.label for a in report.arms)
+    return ids.title_key(" ".join(about)) or "report"
+
+
+def _conflict_problems(conflicts: tuple[Conflict, ...], loaded: list[Loaded]) -> list[FileProblem]:
+    paths = {unit.key: unit.path for unit in loaded}
+    found = []
+    for c in conflicts:
+        (first, n), *rest = c.reports
+        others = ", ".join(f"{paths[k]} reports[{i}]" for k, i in rest)
+        found.append(
+            FileProblem(
+                paths[first],
+                f"{paths[first]}: reports[{n}].study: {c.token} is given to "
+                f"{' and '.join(c.studies)} by different sources ({others}); sources that share "
+                f"a PMID or DOI should agree on the registry id (list both ids in one report if "
+                f"it pools the trials); the studies are kept apart",
+            )
+        )
+    return found
 
 
 def _map_all(
-    loaded: list[Loaded], problems: list[FileProblem]
+    loaded: list[Loaded], problems: list[FileProblem], warnings: list[FileProblem]
 ) -> tuple[dict[str, list[Quad]], dict[str, Loaded], tuple[Ambiguity, ...]]:
     refs = [
-        ReportRef(unit.key, n, report.study, _profile(unit, report))
+        ReportRef(unit.key, n, report.study, _profile(unit, report), _local(unit.record, report))
         for unit in loaded
         for n, report in enumerate(unit.record.reports)
     ]
     linking = link_studies(refs)
+    warnings += _conflict_problems(linking.conflicts, loaded)
     graphs: dict[str, list[Quad]] = {}
     units: dict[str, Loaded] = {}
     for unit in loaded:
@@ -306,12 +360,12 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
                 count = len(reading.no_study)
                 named = f"the {count} article(s) report no study" if count else "no input files"
             raise NothingToBuildError(f"nothing could be built: {named}")
-        graphs, units, ambiguous = _map_all(loaded, problems)
+        graphs, units, ambiguous = _map_all(loaded, problems, reading.warnings)
         if not graphs:
             raise NothingToBuildError("nothing could be built: every source failed to map")
-        total = len(graphs)
+        count = len(graphs)
         report = validate_graphs(
-            sorted(graphs.items()), progress=lambda n: progress("validate", n, total)
+            sorted(graphs.items()), progress=lambda n: progress("validate", n, count)
         )
         sources = [
             SourceSummary(u.key, u.path, g, u.content_hash, len(u.record.reports), len(graphs[g]))
@@ -322,7 +376,8 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
             store = Store(str(staging / STORE_DIR))
             store.bulk_extend(q for g in sorted(graphs) for q in graphs[g])
             load_ontology(store)
-            triples = _write_outputs(store, staging, _manifest(sources, problems, paths))
+            total = _write_outputs(store, staging, _manifest(sources, problems, paths))
+            ontology = sum(1 for _ in store.quads_for_pattern(None, None, None, _ONTOLOGY))
             store.flush()
             del store
             _commit(staging, out_dir)
@@ -333,16 +388,18 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
             out_dir,
             tuple(sources),
             studies,
-            triples,
+            total - ontology,
             report,
             tuple(problems),
             ambiguous,
             tuple(reading.warnings),
             tuple(reading.no_study),
+            ontology,
         )
 
 
 _STUDY_KEY = NamedNode(P.studyKey)
+_ONTOLOGY = NamedNode(ONTOLOGY_GRAPH)
 
 
 def _is_study(quad: Quad) -> bool:

@@ -26,9 +26,22 @@ from pyoxigraph import (
 from stemkg import ids
 from stemkg.errors import QueryError
 from stemkg.lexicon import Kind, Lexicon, UnknownTermError
-from stemkg.model import Blinding, Control, Design, Direction, Donor, Exposure, Modality
+from stemkg.model import (
+    Allocation,
+    Control,
+    Direction,
+    Donor,
+    EnrollmentType,
+    Exposure,
+    InterventionModel,
+    Masking,
+    MeasurePriority,
+    Modality,
+    StudyType,
+    TrialStatus,
+)
 from stemkg.resources import queries_dir
-from stemkg.vocab import ID, XSD, enum_iri
+from stemkg.vocab import ID, ONTOLOGY_GRAPH, XSD, enum_iri
 
 __all__ = [
     "NamedQuery",
@@ -48,11 +61,16 @@ _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 _PARAM = re.compile(r"^(\w+)\s+(\S+)\s*(.*)$")
 _CHOICES: dict[str, type[StrEnum]] = {
     "modality": Modality,
-    "design": Design,
+    "study_type": StudyType,
+    "allocation": Allocation,
+    "masking": Masking,
+    "intervention_model": InterventionModel,
+    "control": Control,
+    "status": TrialStatus,
+    "enrollment_type": EnrollmentType,
+    "priority": MeasurePriority,
     "direction": Direction,
     "donor": Donor,
-    "blinding": Blinding,
-    "control": Control,
     "exposure": Exposure,
 }
 _KINDS = (
@@ -248,12 +266,17 @@ class Stats:
     """Counts a researcher checks first: what the graph covers."""
 
     triples: int
+    """Triples in the source graphs (what ``build`` and ``validate`` count)."""
+    ontology_triples: int
+    """Triples of the vocabulary and term extracts (``id:graph/ontology``)."""
     sources: int
     reports: int
     studies: int
     by_condition: tuple[tuple[str, int], ...]
     by_route: tuple[tuple[str, int], ...]
-    by_design: tuple[tuple[str, int], ...]
+    by_study_type: tuple[tuple[str, int], ...]
+    unmapped: tuple[tuple[str, str, int], ...]
+    """Unmapped terms: label, kind, and how many reports, therapies or outcomes use them."""
 
 
 _PREFIX = (
@@ -284,14 +307,30 @@ def _count(store: Store, pattern: str) -> int:
     return int(_cell(next(iter(result))["n"]) or 0)
 
 
+_UNMAPPED = """SELECT ?label ?kind (COUNT(DISTINCT ?user) AS ?n) WHERE {
+  ?term a s:UnmappedTerm ; rdfs:label ?label ; s:termKind/rdfs:label ?kind .
+  ?user ?p ?term . FILTER NOT EXISTS { ?user a s:ValueEvidence }
+} GROUP BY ?label ?kind ORDER BY DESC(?n) ?kind ?label"""
+
+
+def _unmapped(store: Store) -> tuple[tuple[str, str, int], ...]:
+    rows = _select(store, _UNMAPPED)
+    return tuple(
+        (_cell(r["label"]) or "", _cell(r["kind"]) or "", int(_cell(r["n"]) or 0)) for r in rows
+    )
+
+
 def stats(store: Store) -> Stats:
-    """Studies by condition, route and design; triples, sources, reports and studies."""
+    """Studies by condition, route and study type; unmapped terms; the counts of the build."""
+    ontology = sum(1 for _ in store.quads_for_pattern(None, None, None, NamedNode(ONTOLOGY_GRAPH)))
     return Stats(
-        triples=len(store),
+        triples=len(store) - ontology,
+        ontology_triples=ontology,
         sources=_count(store, "?x a s:Source"),
         reports=_count(store, "?x a s:StudyReport"),
         studies=_count(store, "?x a s:Study"),
         by_condition=_counts(store, "?report s:condition ?term ."),
         by_route=_counts(store, "?arm s:armOf ?report ; s:therapy/s:route ?term ."),
-        by_design=_counts(store, "?report s:design ?term ."),
+        by_study_type=_counts(store, "?report s:studyType ?term ."),
+        unmapped=_unmapped(store),
     )

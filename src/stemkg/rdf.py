@@ -1,7 +1,9 @@
 """Records → RDF quads: one named graph per source, an evidence node behind every value.
 
 Pure mapping: takes a parsed record file and the study keys the linking rule chose, returns
-pyoxigraph quads. IRIs come from ``ids``, vocabulary terms from ``vocab``.
+pyoxigraph quads. IRIs come from ``ids``, vocabulary terms from ``vocab``. A term no table
+knows becomes an ``UnmappedTerm`` node; a field the source does not state is named with
+``stemkg:notStated`` on the node that would carry it.
 """
 
 from __future__ import annotations
@@ -15,19 +17,25 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from stemkg import ids
 from stemkg.errors import MappingError
+from stemkg.lexicon import Kind
 from stemkg.model import (
     Arm,
+    ArmField,
     Choice,
-    Design,
+    Date,
     Evidence,
     Locator,
     Outcome,
+    PlannedMeasure,
     RecordFile,
     Report,
+    ReportField,
     SourceKind,
     StudyRef,
+    StudyType,
     Term,
     Therapy,
+    TherapyField,
 )
 from stemkg.vocab import DCTERMS, ECO, PROV, RDF, RDFS, XSD, C, P, enum_iri
 
@@ -72,11 +80,34 @@ def _duration(text: str) -> Literal:
     return Literal(text, datatype=NamedNode(XSD + "duration"))
 
 
-def _term(term: Term) -> NamedNode:
-    try:
-        return NamedNode(ids.expand(term.id))
-    except ValueError as exc:
-        raise MappingError(str(exc)) from None
+def _date(text: str) -> Literal:
+    """A date as precise as the source gives it: xsd:gYear, xsd:gYearMonth or xsd:date."""
+    kind = {4: "gYear", 7: "gYearMonth"}.get(len(text), "date")
+    return Literal(text, datatype=NamedNode(XSD + kind))
+
+
+NOT_STATED: dict[StrEnum, str] = {
+    ReportField.CONDITIONS: P.condition,
+    ReportField.PHASE: P.phase,
+    ReportField.SPECIES: P.species,
+    ReportField.ENROLLED: P.enrolled,
+    ReportField.TREATED: P.treated,
+    ReportField.FOLLOW_UP: P.followUp,
+    ReportField.ALLOCATION: P.allocation,
+    ReportField.MASKING: P.masking,
+    ReportField.INTERVENTION_MODEL: P.interventionModel,
+    ReportField.CONTROL: P.control,
+    ArmField.PARTICIPANTS: P.participants,
+    ArmField.PHASE: P.phase,
+    TherapyField.CELL_TYPE: P.cellType,
+    TherapyField.SOURCE_TISSUE: P.sourceTissue,
+    TherapyField.DONOR: P.donor,
+    TherapyField.ROUTES: P.route,
+    TherapyField.EXPOSURE: P.exposure,
+    TherapyField.DOSE: P.doseValue,
+    TherapyField.SCHEDULE: P.administrations,
+}
+"""The property a field marked not stated would have carried."""
 
 
 def _enum(member: StrEnum) -> NamedNode:
@@ -123,9 +154,31 @@ class _Graph:
         if c is not None:
             self.value(s, p, _enum(c.value), c, path, loc)
 
-    def term(self, s: NamedNode, p: str, t: Term | None, path: str, loc: str | None) -> None:
+    def term(
+        self, s: NamedNode, p: str, t: Term | None, kind: Kind, path: str, loc: str | None
+    ) -> None:
         if t is not None:
-            self.value(s, p, _term(t), t, path, loc)
+            self.value(s, p, self.term_node(t, kind), t, path, loc)
+
+    def term_node(self, term: Term, kind: Kind) -> NamedNode:
+        if term.id is not None:
+            try:
+                return NamedNode(ids.expand(term.id))
+            except ValueError as exc:
+                raise MappingError(str(exc)) from None
+        node = NamedNode(ids.unmapped_iri(kind, term.label))
+        self.add(node, RDF + "type", NamedNode(C.UnmappedTerm))
+        self.add(node, RDFS + "label", Literal(term.label))
+        self.add(node, P.termKind, _enum(kind))
+        return node
+
+    def not_stated(self, s: NamedNode, fields: list[Any]) -> None:
+        for name in fields:
+            self.add(s, P.notStated, NamedNode(NOT_STATED[name]))
+
+    def date(self, s: NamedNode, p: str, d: Date | None, path: str, loc: str | None) -> None:
+        if d is not None:
+            self.value(s, p, _date(d.value), d, path, loc)
 
 
 def _loc(own: Locator | None, inherited: str | None) -> str | None:
@@ -150,10 +203,10 @@ def _study(g: _Graph, study: NamedNode, key: str, ref: StudyRef) -> None:
         g.add(study, RDFS + "seeAlso", NamedNode(ids.expand(f"doi:{ref.doi}")))
 
 
-def _evidence_code(kind: SourceKind, design: Design) -> NamedNode:
+def _evidence_code(kind: SourceKind, study_type: StudyType) -> NamedNode:
     if kind in _AUTHOR_STATEMENT:
         return NamedNode(ECO + "0000302")
-    return NamedNode(ECO + ("0000006" if design.is_preclinical else "0000180"))
+    return NamedNode(ECO + ("0000006" if study_type.is_preclinical else "0000180"))
 
 
 def _report(g: _Graph, src: SourceInput, n: int, rep: Report, software: NamedNode) -> None:
@@ -166,28 +219,23 @@ def _report(g: _Graph, src: SourceInput, n: int, rep: Report, software: NamedNod
     g.add(iri, P.aboutStudy, study)
     g.add(iri, PROV + "wasDerivedFrom", g.source)
     g.add(iri, PROV + "wasGeneratedBy", software)
-    g.add(iri, P.evidenceCode, _evidence_code(src.record.source.kind, rep.design.value))
-    g.choice(iri, P.design, rep.design, f"{path}.design", loc)
-    g.term(iri, P.phase, rep.phase, f"{path}.phase", loc)
-    g.term(iri, P.species, rep.species, f"{path}.species", loc)
-    g.choice(iri, P.blinding, rep.blinding, f"{path}.blinding", loc)
-    g.choice(iri, P.control, rep.control, f"{path}.control", loc)
-    g.term(iri, P.condition, rep.condition, f"{path}.condition", loc)
-    if rep.participants:
-        for name, prop in (("enrolled", P.enrolled), ("treated", P.treated)):
-            count = getattr(rep.participants, name)
-            if count is not None:
-                g.value(iri, prop, _lit(count.value), count, f"{path}.participants.{name}", loc)
-    if rep.age_range:
-        for name, prop in (("min", P.minAge), ("max", P.maxAge)):
-            age = getattr(rep.age_range, name)
-            if age is not None:
-                g.value(iri, prop, _lit(age.value), age, f"{path}.age_range.{name}", loc)
+    study_type = rep.design.study_type.value
+    g.add(iri, P.evidenceCode, _evidence_code(src.record.source.kind, study_type))
+    _design(g, iri, rep, path, loc)
+    g.term(iri, P.phase, rep.phase, Kind.PHASE, f"{path}.phase", loc)
+    g.term(iri, P.species, rep.species, Kind.SPECIES, f"{path}.species", loc)
+    for i, condition in enumerate(rep.conditions):
+        g.term(iri, P.condition, condition, Kind.CONDITION, f"{path}.conditions[{i}]", loc)
+    if rep.conditions:
+        g.add(iri, P.primaryCondition, g.term_node(rep.conditions[0], Kind.CONDITION))
+    _participants(g, iri, rep, path, loc)
     if rep.follow_up:
         fu = rep.follow_up
         g.value(iri, P.followUp, _duration(fu.value), fu, f"{path}.follow_up", loc)
+    _registry(g, iri, rep, path, loc)
     for i, cell in enumerate(rep.target_cells):
-        g.term(iri, P.targetCell, cell, f"{path}.target_cells[{i}]", loc)
+        g.term(iri, P.targetCell, cell, Kind.CELL_TYPE, f"{path}.target_cells[{i}]", loc)
+    g.not_stated(iri, rep.not_stated)
     arms: dict[str, NamedNode] = {}
     for i, arm in enumerate(rep.arms):
         arms[arm.label] = _arm(g, iri, arm, f"{path}.arms[{i}]", loc)
@@ -197,7 +245,58 @@ def _report(g: _Graph, src: SourceInput, n: int, rep: Report, software: NamedNod
                 f"arm labels {clash[0]!r} and {clash[1]!r} give one identifier; make them differ"
             )
     for i, outcome in enumerate(rep.outcomes):
-        _outcome(g, iri, i, outcome, arms, f"{path}.outcomes[{i}]", loc)
+        _outcome(g, iri, outcome, arms, f"{path}.outcomes[{i}]", loc)
+    for i, planned in enumerate(rep.planned_measures):
+        _planned(g, iri, planned, f"{path}.planned_measures[{i}]", loc)
+
+
+def _design(g: _Graph, iri: NamedNode, rep: Report, path: str, loc: str | None) -> None:
+    d, at = rep.design, f"{path}.design"
+    g.choice(iri, P.studyType, d.study_type, f"{at}.study_type", loc)
+    g.choice(iri, P.allocation, d.allocation, f"{at}.allocation", loc)
+    g.choice(iri, P.masking, d.masking, f"{at}.masking", loc)
+    g.choice(iri, P.interventionModel, d.intervention_model, f"{at}.intervention_model", loc)
+    g.choice(iri, P.control, d.control, f"{at}.control", loc)
+
+
+def _participants(g: _Graph, iri: NamedNode, rep: Report, path: str, loc: str | None) -> None:
+    if rep.participants:
+        for name, prop in (("enrolled", P.enrolled), ("treated", P.treated)):
+            count = getattr(rep.participants, name)
+            if count is not None:
+                g.value(iri, prop, _lit(count.value), count, f"{path}.participants.{name}", loc)
+        kind = rep.participants.enrollment_type
+        g.choice(iri, P.enrollmentType, kind, f"{path}.participants.enrollment_type", loc)
+    if rep.age_range:
+        for name, prop in (("min", P.minAge), ("max", P.maxAge)):
+            age = getattr(rep.age_range, name)
+            if age is not None:
+                g.value(iri, prop, _lit(age.value), age, f"{path}.age_range.{name}", loc)
+
+
+def _registry(g: _Graph, iri: NamedNode, rep: Report, path: str, loc: str | None) -> None:
+    """What registries keep: status, dates and sponsor."""
+    g.choice(iri, P.trialStatus, rep.status, f"{path}.status", loc)
+    g.date(iri, P.startDate, rep.start_date, f"{path}.start_date", loc)
+    g.date(iri, P.completionDate, rep.completion_date, f"{path}.completion_date", loc)
+    if rep.sponsor:
+        sp = rep.sponsor
+        g.value(iri, P.sponsor, Literal(sp.value), sp, f"{path}.sponsor", loc)
+
+
+def _planned(g: _Graph, report: NamedNode, pm: PlannedMeasure, path: str, loc: str | None) -> None:
+    iri = NamedNode(ids.planned_measure_iri(report.value, pm))
+    loc = _loc(pm.evidence, loc)
+    g.add(iri, RDF + "type", NamedNode(C.PlannedMeasure))
+    g.add(iri, P.plannedMeasureOf, report)
+    g.value(iri, DCTERMS + "title", Literal(pm.title.value), pm.title, f"{path}.title", loc)
+    g.choice(iri, P.priority, pm.priority, f"{path}.priority", loc)
+    if pm.time_frame:
+        tf = pm.time_frame
+        g.value(iri, P.timeFrame, Literal(tf.value), tf, f"{path}.time_frame", loc)
+    g.term(iri, P.measure, pm.measure, Kind.MEASURE, f"{path}.measure", loc)
+    if pm.description:
+        g.add(iri, P.description, Literal(pm.description))
 
 
 def _arm(g: _Graph, report: NamedNode, arm: Arm, path: str, loc: str | None) -> NamedNode:
@@ -211,7 +310,8 @@ def _arm(g: _Graph, report: NamedNode, arm: Arm, path: str, loc: str | None) -> 
     if arm.participants is not None:
         n = arm.participants
         g.value(iri, P.participants, _lit(n.value), n, f"{path}.participants", loc)
-    g.term(iri, P.phase, arm.phase, f"{path}.phase", loc)
+    g.term(iri, P.phase, arm.phase, Kind.PHASE, f"{path}.phase", loc)
+    g.not_stated(iri, arm.not_stated)
     therapy = NamedNode(ids.therapy_iri(iri.value))
     g.add(iri, P.therapy, therapy)
     _therapy(g, therapy, arm.therapy, f"{path}.therapy", loc)
@@ -223,14 +323,14 @@ def _therapy(g: _Graph, iri: NamedNode, t: Therapy, path: str, loc: str | None) 
     g.add(iri, RDF + "type", NamedNode(C.Therapy))
     if t.name:
         g.value(iri, P.therapyName, Literal(t.name.value), t.name, f"{path}.name", loc)
-    g.term(iri, P.cellType, t.cell_type, f"{path}.cell_type", loc)
-    g.term(iri, P.sourceTissue, t.source_tissue, f"{path}.source_tissue", loc)
+    g.term(iri, P.cellType, t.cell_type, Kind.CELL_TYPE, f"{path}.cell_type", loc)
+    g.term(iri, P.sourceTissue, t.source_tissue, Kind.TISSUE, f"{path}.source_tissue", loc)
     g.choice(iri, P.donor, t.donor, f"{path}.donor", loc)
     if t.modification:
         mod = t.modification
         g.value(iri, P.modification, Literal(mod.value), mod, f"{path}.modification", loc)
     for i, route in enumerate(t.routes):
-        g.term(iri, P.route, route, f"{path}.routes[{i}]", loc)
+        g.term(iri, P.route, route, Kind.ROUTE, f"{path}.routes[{i}]", loc)
     g.choice(iri, P.exposure, t.exposure, f"{path}.exposure", loc)
     if t.dose:
         g.value(iri, P.doseValue, _lit(t.dose.value), t.dose, f"{path}.dose.value", loc)
@@ -244,22 +344,22 @@ def _therapy(g: _Graph, iri: NamedNode, t: Therapy, path: str, loc: str | None) 
             g.value(iri, P.interval, _duration(s.interval), s, f"{at}.interval", loc)
         if s.text is not None:
             g.value(iri, P.scheduleText, Literal(s.text), s, f"{at}.text", loc)
+    g.not_stated(iri, t.not_stated)
 
 
 def _outcome(
     g: _Graph,
     report: NamedNode,
-    n: int,
     o: Outcome,
     arms: dict[str, NamedNode],
     path: str,
     loc: str | None,
 ) -> None:
-    iri = NamedNode(ids.outcome_iri(report.value, n))
+    iri = NamedNode(ids.outcome_iri(report.value, o))
     loc = _loc(o.evidence, loc)
     g.add(iri, RDF + "type", NamedNode(C.Outcome))
     g.add(iri, P.outcomeOf, report)
-    g.term(iri, P.measure, o.measure, f"{path}.measure", loc)
+    g.term(iri, P.measure, o.measure, Kind.MEASURE, f"{path}.measure", loc)
     g.choice(iri, P.direction, o.direction, f"{path}.direction", loc)
     g.choice(iri, P.modality, o.modality, f"{path}.modality", loc)
     if o.value:
@@ -285,6 +385,7 @@ def _source(g: _Graph, src: SourceInput, software: NamedNode) -> None:
     g.add(g.source, RDF + "type", NamedNode(C.Source))
     g.add(g.source, P.sourceKind, _enum(s.kind))
     g.add(g.source, DCTERMS + "title", Literal(s.title))
+    g.add(g.source, P.sourceKey, Literal(src.key))
     g.add(g.source, P.fileName, Literal(src.file_name))
     g.add(g.source, P.contentHash, Literal(src.content_hash))
     for prop, text in (

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DCTERMS",
     "ECO",
+    "ENUM_PREFIXES",
     "ID",
     "OBO",
     "PROV",
@@ -63,6 +64,9 @@ class C:
     ValueEvidence = VOCAB + "ValueEvidence"
     SourceGraph = VOCAB + "SourceGraph"
     Software = VOCAB + "Software"
+    UnmappedTerm = VOCAB + "UnmappedTerm"
+    PlannedMeasure = VOCAB + "PlannedMeasure"
+    GradeAssignment = VOCAB + "GradeAssignment"
 
 
 class P:
@@ -74,16 +78,28 @@ class P:
     doi = VOCAB + "doi"
     stage = VOCAB + "stage"
     studyKey = VOCAB + "studyKey"
+    evidenceGrade = VOCAB + "evidenceGrade"
+    gradeLevel = VOCAB + "gradeLevel"
+    gradingRule = VOCAB + "gradingRule"
     # report
     aboutStudy = VOCAB + "aboutStudy"
-    design = VOCAB + "design"
+    studyType = VOCAB + "studyType"
+    allocation = VOCAB + "allocation"
+    masking = VOCAB + "masking"
+    interventionModel = VOCAB + "interventionModel"
+    control = VOCAB + "control"
     phase = VOCAB + "phase"
     species = VOCAB + "species"
-    blinding = VOCAB + "blinding"
-    control = VOCAB + "control"
     condition = VOCAB + "condition"
+    primaryCondition = VOCAB + "primaryCondition"
     enrolled = VOCAB + "enrolled"
     treated = VOCAB + "treated"
+    enrollmentType = VOCAB + "enrollmentType"
+    trialStatus = VOCAB + "trialStatus"
+    startDate = VOCAB + "startDate"
+    completionDate = VOCAB + "completionDate"
+    sponsor = VOCAB + "sponsor"
+    notStated = VOCAB + "notStated"
     minAge = VOCAB + "minAge"
     maxAge = VOCAB + "maxAge"
     followUp = VOCAB + "followUp"
@@ -116,6 +132,12 @@ class P:
     modality = VOCAB + "modality"
     coversArm = VOCAB + "coversArm"
     description = VOCAB + "description"
+    # planned measures
+    plannedMeasureOf = VOCAB + "plannedMeasureOf"
+    priority = VOCAB + "priority"
+    timeFrame = VOCAB + "timeFrame"
+    # unmapped terms
+    termKind = VOCAB + "termKind"
     # source and provenance
     sourceKind = VOCAB + "sourceKind"
     venue = VOCAB + "venue"
@@ -124,6 +146,7 @@ class P:
     curator = VOCAB + "curator"
     checkedAgainst = VOCAB + "checkedAgainst"
     fileName = VOCAB + "fileName"
+    sourceKey = VOCAB + "sourceKey"
     contentHash = VOCAB + "contentHash"
     softwareVersion = VOCAB + "softwareVersion"
     # evidence
@@ -139,17 +162,26 @@ class P:
 
 def enum_iri(member: StrEnum) -> str:
     """The vocabulary individual for a closed-vocabulary value, e.g. ``design-open-label``."""
-    prefix = {
-        "Design": "design",
-        "Blinding": "blinding",
-        "Control": "control",
-        "Donor": "donor",
-        "Exposure": "exposure",
-        "Direction": "direction",
-        "Modality": "modality",
-        "SourceKind": "kind",
-    }[type(member).__name__]
-    return f"{VOCAB}{prefix}-{member.value.replace('_', '-')}"
+    return f"{VOCAB}{ENUM_PREFIXES[type(member).__name__]}-{member.value.replace('_', '-')}"
+
+
+ENUM_PREFIXES = {
+    "StudyType": "study-type",
+    "Allocation": "allocation",
+    "Masking": "masking",
+    "InterventionModel": "intervention-model",
+    "Control": "control",
+    "TrialStatus": "status",
+    "EnrollmentType": "enrollment",
+    "MeasurePriority": "priority",
+    "Donor": "donor",
+    "Exposure": "exposure",
+    "Direction": "direction",
+    "Modality": "modality",
+    "SourceKind": "kind",
+    "Kind": "term-kind",
+}
+"""Each closed vocabulary's enum and the prefix of its individuals' names."""
 
 
 def _split(cell: str | None) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from stemkg.extract import quantities as q
@@ -19,7 +20,8 @@ from stemkg.extract.context import ContextRules
 from stemkg.extract.grounding import Cue, Grounder, Mention, defined_abbreviations
 from stemkg.extract.text import Span, sentences
 from stemkg.lexicon import Kind, LexEntry, Lexicon
-from stemkg.model import SCHEMA_VERSION, Design, Direction, Modality
+from stemkg.migrate import V1_DESIGN
+from stemkg.model import SCHEMA_VERSION, Direction, Modality
 from stemkg.sources.document import Document
 
 __all__ = ["Resources", "extract_record"]
@@ -63,6 +65,21 @@ _FUTURE = re.compile(
 )
 """A sentence about work still to come ("a larger randomised trial is now planned")."""
 _COMBINED = re.compile(r"\bcombined|both routes|both\b", re.I)
+
+
+class Design(StrEnum):
+    """The design categories the cues name; a report states them on the model's axes
+    (``migrate.V1_DESIGN``: "randomised" is an interventional, randomised study)."""
+
+    IN_VITRO = "in_vitro"
+    ANIMAL = "animal"
+    CASE_REPORT = "case_report"
+    CASE_SERIES = "case_series"
+    OPEN_LABEL = "open_label"
+    RANDOMISED_CONTROLLED = "randomised_controlled"
+
+
+_MASKING = {"open": "open_label", "single": "single", "double": "double", "triple": "triple"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -896,16 +913,69 @@ def _report(doc: Document, d: _Doc) -> dict[str, Any] | None:
     outcomes = _outcomes(d, arms)
     if not _reports_a_study(d, condition, cell, outcomes):
         return None
+    details = _details(d, design["value"], cell)
     report: dict[str, Any] = {
         "study": _study_ref(doc, doc.title),
-        "design": design,
-        "condition": d.term(condition),
+        "design": _axes(design, details.pop("blinding", None), details.pop("control", None)),
+        "conditions": [d.term(condition)],
     }
     if species:
         report["species"] = species
     if participants:
         report["participants"] = participants
-    report.update(_details(d, design["value"], cell))
-    report["arms"] = arms
-    report["outcomes"] = outcomes
+    report.update(details)
+    report["arms"] = [_unstated(arm, design["value"]) for arm in arms]
+    report["outcomes"] = _distinct(outcomes)
     return report
+
+
+def _axes(
+    design: dict[str, Any], blinding: dict[str, Any] | None, control: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The design a cue gave, on the model's axes, each with the evidence that states it."""
+    evidence = {k: v for k, v in design.items() if k != "value"}
+    axes: dict[str, Any] = {
+        k: {"value": v, **evidence} for k, v in V1_DESIGN[design["value"]].items()
+    }
+    if blinding is not None:
+        axes["masking"] = {**blinding, "value": _MASKING[blinding["value"]]}
+    if control is not None:
+        axes["control"] = control
+    return axes
+
+
+def _unstated(arm: dict[str, Any], design: str) -> dict[str, Any]:
+    """An arm says which of the values the shapes expect its text does not state."""
+    if arm.get("comparator"):
+        return arm
+    therapy = arm.setdefault("therapy", {})
+    wanted = ("cell_type", "exposure") if design == Design.IN_VITRO.value else ("cell_type",)
+    missing = [f for f in wanted if not therapy.get(f)]
+    if design != Design.IN_VITRO.value and not therapy.get("routes"):
+        missing.append("routes")
+    if missing:
+        therapy["not_stated"] = missing
+    return arm
+
+
+def _distinct(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One outcome per measure, arms, timepoint and figures (the model's identity of an
+    outcome). Two findings on one such outcome that go different ways (the text compares
+    groups the extractor cannot tell apart) are both kept, the later one keyed by its
+    direction; a repeated finding is kept once."""
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for o in outcomes:
+        value = o.get("value", {})
+        key: tuple[Any, ...] = (
+            o["measure"]["id"],
+            tuple(sorted(o.get("arms", []))),
+            o.get("timepoint", {}).get("value"),
+            *(value.get(k) for k in ("numerator", "denominator", "percent")),
+        )
+        if key in seen and "direction" in o:
+            direction = o["direction"]["value"]
+            if seen[key].get("direction", {}).get("value") != direction:
+                o = {**o, "key": direction}
+                key = (*key, direction)
+        seen.setdefault(key, o)
+    return list(seen.values())

@@ -36,7 +36,8 @@ Reader = Callable[[Path, Lexicon], FileContents]
 def _records(path: Path, lexicon: Lexicon) -> FileContents:
     from stemkg.sources.records import read_records
 
-    return FileContents(path, records=tuple(read_records(path, lexicon)))
+    loaded, notes = read_records(path, lexicon)
+    return FileContents(path, records=tuple(loaded), warnings=tuple(notes))
 
 
 def _articles(read: Callable[[Path], ReadResult]) -> Reader:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stemkg.errors import InputError
-from stemkg.ids import slug
 from stemkg.model import RecordFile
 
 __all__ = ["Loaded", "content_hash", "read_bytes", "read_text"]
@@ -28,11 +27,6 @@ class Loaded:
 def content_hash(data: bytes) -> str:
     """``sha256:<hex>`` of a source's bytes."""
     return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def source_key(path: Path) -> str:
-    """A source's key: its file name without suffix, as a slug."""
-    return slug(path.stem)
 
 
 def read_bytes(path: Path) -> bytes:

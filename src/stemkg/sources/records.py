@@ -1,4 +1,8 @@
-"""Curated evidence records in YAML or JSON (``data/records``)."""
+"""Curated evidence records in YAML or JSON (``data/records``).
+
+Records are read strictly (a wrong type is an error naming file, record and field). A
+schema-version-1 record is converted on read, with a note naming ``stemkg migrate``.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,20 @@ import yaml
 from pydantic import ValidationError
 
 from stemkg.errors import InputError
+from stemkg.ids import source_key
 from stemkg.lexicon import Lexicon
+from stemkg.migrate import migrate_record
 from stemkg.model import SCHEMA_VERSION, RecordFile
-from stemkg.sources.common import Loaded, content_hash, read_text, source_key
+from stemkg.sources.common import Loaded, content_hash, read_text
 
-__all__ = ["parse_records", "read_records"]
+__all__ = ["RENAMED", "parse_records", "read_records"]
+
+RENAMED = {
+    "condition": "renamed in schema_version 2: write conditions: [...]",
+    "blinding": "moved in schema_version 2: write it as design.masking",
+    "control": "moved in schema_version 2: write it as design.control",
+}
+"""Report fields of version 1 that version 2 renamed or moved, and what to write instead."""
 
 
 MAX_NODES = 200_000
@@ -87,6 +100,14 @@ def _where(loc: tuple[int | str, ...]) -> str:
 
 
 def _problem(error: Any) -> str:
+    field = error["loc"][-1] if error["loc"] else None
+    if error["type"] == "extra_forbidden" and field in RENAMED:
+        return str(RENAMED[field])
+    if error["type"] == "model_type" and error["loc"][-1:] == ("design",):
+        return (
+            "in schema_version 2 design is a mapping of axes (study_type, allocation, masking, "
+            "intervention_model, control); `stemkg migrate FILE` converts a version 1 design"
+        )
     message = str(error["msg"]).removeprefix("Value error, ")
     message = message[0].lower() + message[1:] if message else message
     shown = repr(error.get("input"))
@@ -99,16 +120,29 @@ def _problem(error: Any) -> str:
     return message
 
 
-def parse_records(path: Path, text: str, lexicon: Lexicon) -> list[RecordFile]:
-    """A record file's records, checked against the model; errors name file, record, field."""
+def parse_records(
+    path: Path, text: str, lexicon: Lexicon, notes: list[str] | None = None
+) -> list[RecordFile]:
+    """A record file's records, checked against the model; errors name file, record, field.
+    A version 1 record is converted, and a note saying so is added to ``notes``."""
     documents = _load(path, text)
     if not documents:
         raise InputError(path, "holds no record")
     many = len(documents) > 1
-    return [
-        _parse_one(path, data, f"record {n + 1}: " if many else "", lexicon)
-        for n, data in enumerate(documents)
-    ]
+    records = []
+    converted = False
+    for n, data in enumerate(documents):
+        where = f"record {n + 1}: " if many else ""
+        if isinstance(data, dict) and data.get("schema_version") == 1:
+            migrate_record(data)
+            converted = True
+        records.append(_parse_one(path, data, where, lexicon))
+    if converted and notes is not None:
+        notes.append(
+            "schema_version 1 record converted on read; `stemkg migrate FILE --write` "
+            "rewrites it as version 2"
+        )
+    return records
 
 
 def _parse_one(path: Path, data: Any, where: str, lexicon: Lexicon) -> RecordFile:
@@ -117,7 +151,7 @@ def _parse_one(path: Path, data: Any, where: str, lexicon: Lexicon) -> RecordFil
         raise InputError(path, f"{where}not a record file: {expected}")
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
-        reads = f"this stemkg reads schema_version {SCHEMA_VERSION}"
+        reads = f"this stemkg reads schema_version {SCHEMA_VERSION} (and converts 1)"
         raise InputError(path, f"{where}schema_version is {version!r}; {reads}")
     try:
         return RecordFile.model_validate(data, context={"lexicon": lexicon})
@@ -128,13 +162,16 @@ def _parse_one(path: Path, data: Any, where: str, lexicon: Lexicon) -> RecordFil
         raise InputError(path, f"{where}{_where(first['loc'])}: {_problem(first)}{more}") from None
 
 
-def read_records(path: Path, lexicon: Lexicon) -> list[Loaded]:
-    """A record file: one source, or one per document of a YAML stream (``<stem>--<n>``)."""
+def read_records(path: Path, lexicon: Lexicon) -> tuple[list[Loaded], list[str]]:
+    """A record file's sources (one, or one per document of a YAML stream), each keyed by its
+    content (``ids.source_key``), and the notes met on the way."""
     text, data = read_text(path)
-    records = parse_records(path, text, lexicon)
+    notes: list[str] = []
+    records = parse_records(path, text, lexicon, notes)
     if len(records) == 1:
-        return [Loaded(source_key(path), path, content_hash(data), records[0])]
-    return [
-        Loaded(f"{source_key(path)}--{n}", path, content_hash(r.model_dump_json().encode()), r)
-        for n, r in enumerate(records, 1)
+        return [Loaded(source_key(records[0].source), path, content_hash(data), records[0])], notes
+    loaded = [
+        Loaded(source_key(r.source), path, content_hash(r.model_dump_json().encode()), r)
+        for r in records
     ]
+    return loaded, notes
