@@ -202,3 +202,69 @@ def test_extract_warns_for_latin1_and_control_characters(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert "not UTF-8" in result.stderr and "control character" in result.stderr
     assert len(json.loads(result.stdout)) == 3
+
+
+V1_RECORD = """# a curator's note at the top
+schema_version: 1
+source:
+  kind: curated_record
+  title: Old-style record
+  pmid: "999"
+reports:
+  - study: {nct: NCT00000042}
+    design: open_label   # no comparison group
+    blinding: open
+    condition: ALS       # the primary disease
+    arms:
+      - label: intrathecal
+        therapy: {cell_type: MSC, routes: [intrathecal]}
+"""
+
+
+def test_migrate_shows_then_writes_keeping_comments(tmp_path: Path) -> None:
+    path = tmp_path / "old.yaml"
+    path.write_text(V1_RECORD, encoding="utf-8")
+    shown = invoke("migrate", str(path))
+    assert shown.exit_code == 0, shown.output
+    assert "reports[0].condition -> conditions" in shown.stdout
+    assert "nothing written" in shown.stdout
+    assert path.read_text(encoding="utf-8") == V1_RECORD
+    written = invoke("migrate", str(path), "--write")
+    assert written.exit_code == 0, written.output
+    text = path.read_text(encoding="utf-8")
+    assert "schema_version: 2" in text and "conditions: [ALS]" in text
+    for comment in ("# a curator's note at the top", "# no comparison group", "# the primary"):
+        assert comment in text
+    assert "masking: open_label" in text and "blinding" not in text
+    again = invoke("migrate", str(path))
+    assert "already schema_version 2" in again.stdout
+    built = invoke("build", str(path), "--out", str(tmp_path / "out"))
+    assert built.exit_code == 0, built.output
+
+
+def test_migrate_writes_nothing_when_one_file_fails(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(V1_RECORD, encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(V1_RECORD.replace("intrathecal]", "intrathecl]"), encoding="utf-8")
+    result = invoke("migrate", str(good), str(bad), "--write")
+    _one_line_error(result, "bad.yaml", "routes[0]", "unknown route name 'intrathecl'")
+    assert good.read_text(encoding="utf-8") == V1_RECORD
+
+
+def test_a_version_1_record_builds_with_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "old.yaml"
+    path.write_text(V1_RECORD, encoding="utf-8")
+    result = invoke("build", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "stemkg migrate FILE --write" in result.stderr
+
+
+def test_stats_lists_unmapped_terms(tmp_path: Path, record: dict[str, Any]) -> None:
+    record["reports"][0]["conditions"] = [{"label": "Machado-Joseph disease", "unmapped": True}]
+    path = write_record(tmp_path, "trial.yaml", record)
+    assert invoke("build", str(path), "--out", str(tmp_path / "out")).exit_code == 0
+    result = invoke("stats", "--build", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "Machado-Joseph disease" in result.stdout and "condition" in result.stdout
+    assert "hand grip strength" in result.stdout  # the fixture's unmapped measure

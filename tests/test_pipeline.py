@@ -404,3 +404,13 @@ def test_an_unknown_condition_builds_as_an_unmapped_term(built: pipeline.BuildRe
             "kind": "https://w3id.org/stemkg/vocab/term-kind-condition",
         }
     ]
+
+
+def test_a_text_too_short_to_be_an_article_is_named(tmp_path: Path) -> None:
+    short = tmp_path / "brief.txt"
+    short.write_text("Stem cells help knees\n\nA phase 1 trial gave MSCs to 20 patients.\n")
+    with pytest.raises(NothingToBuildError, match=r"the 1 article\(s\) report no study"):
+        build([short], tmp_path / "out")
+    extracted = pipeline.extract_paths([short])
+    assert extracted.no_study == ("brief",)
+    assert any("no article found: too little prose" in w.message for w in extracted.warnings)

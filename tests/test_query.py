@@ -167,3 +167,13 @@ def test_closed_vocabulary_and_study_parameters(lexicon: Lexicon) -> None:
         assert query.bind(evidence, {"study": value}, lexicon) == {
             Variable("study"): NamedNode(study)
         }
+
+
+def test_unmapped_terms_bind_by_label(built: BuildResult, lexicon: Lexicon) -> None:
+    store = open_store(built.out_dir)
+    named = query.load_query("evidence-chain")
+    bound = query.bind(named, {"condition": "progressive supranuclear palsy"}, lexicon, store=store)
+    rows = query.run_query(store, named, bound).rows
+    assert rows and all("progressive supranuclear palsy" in row for row in rows)
+    with pytest.raises(QueryError, match="nor an unmapped term of this build"):
+        query.bind(named, {"condition": "progresive supranuclear palsy"}, lexicon, store=store)

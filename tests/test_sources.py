@@ -159,7 +159,9 @@ def test_conflicting_registry_ids_in_a_file(
 ) -> None:
     record["source"]["nct"] = ["NCT00000009"]
     message = _error(write_record(tmp_path, "nct.yaml", record), lexicon)
-    assert "reports[0].study.nct: NCT00000001 is not among the source's registry ids" in message
+    assert "nct.yaml: reports[0].study.nct: NCT00000001 is not among the source's registry" in (
+        message
+    )
 
 
 def test_unmapped_phase_is_refused(
@@ -192,7 +194,7 @@ def test_outcome_naming_an_unknown_arm(
 ) -> None:
     record["reports"][0]["outcomes"][0]["arms"] = ["no such arm"]
     message = _error(write_record(tmp_path, "arm.yaml", record), lexicon)
-    assert "unknown arms: no such arm" in message
+    assert "reports[0]: outcomes[0] names unknown arms: no such arm" in message
 
 
 def test_wrong_schema_version(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
@@ -320,3 +322,22 @@ def test_impossible_front_matter_date_is_ignored_with_a_warning(
     path.write_text(f"---\ndate: 2015-13-45\n---\n# A title here\n\n{body}\n", encoding="utf-8")
     contents = read_file(path, lexicon)
     assert contents.documents and any("front matter" in w for w in contents.warnings)
+
+
+def test_misspelt_version_1_design_is_named(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    report = record["reports"][0]
+    report["condition"] = report.pop("conditions")[0]
+    report["design"] = "case_seriez"
+    record["schema_version"] = 1
+    message = _error(write_record(tmp_path, "old.yaml", record), lexicon)
+    assert "reports[0].design: 'case_seriez' is not a version 1 design (in_vitro, animal" in message
+
+
+def test_a_mapping_field_given_a_scalar(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    record["reports"][0]["participants"] = True
+    message = _error(write_record(tmp_path, "p.yaml", record), lexicon)
+    assert "reports[0].participants: expected a mapping of fields (got True)" in message

@@ -230,8 +230,8 @@ def run_query(
 ) -> None:
     """Run a SPARQL query against the build, with parameters bound as RDF terms."""
     named = query.load_query(name)
-    bound = query.bind(named, _params(param or []), load_lexicon())
     store = open_store(build_dir)
+    bound = query.bind(named, _params(param or []), load_lexicon(), store=store)
     if fmt is Fmt.table:
         result = query.run_query(store, named, bound)
         table = Table(title=named.title)
@@ -378,14 +378,16 @@ def migrate(
     results = [migrate_file(path, lexicon) for path in files]  # all checked before any write
     for result in results:
         if not result.changed:
-            out.print(f"{result.path}: already schema_version 2", highlight=False)
+            out.print(f"{result.path}: already schema_version 2", highlight=False, soft_wrap=True)
             continue
         for note in result.notes:
             out.print(f"{result.path}: {note}", highlight=False, soft_wrap=True)
         if write:
             with atomic_write(result.path) as handle:
                 handle.write(result.text.encode("utf-8"))
-            out.print(f"{result.path}: rewritten as schema_version 2", highlight=False)
+            out.print(
+                f"{result.path}: rewritten as schema_version 2", highlight=False, soft_wrap=True
+            )
     if not write and any(r.changed for r in results):
         out.print("nothing written; add --write to rewrite the files")
 

@@ -17,7 +17,12 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-__all__ = ["V1_DESIGN", "migrate_record"]
+__all__ = ["V1_DESIGN", "MigrationError", "migrate_record"]
+
+
+class MigrationError(ValueError):
+    """A version 1 record that cannot be converted (a value version 1 did not have)."""
+
 
 V1_DESIGN: dict[str, dict[str, str]] = {
     "in_vitro": {"study_type": "in_vitro"},
@@ -78,8 +83,12 @@ def _rename(mapping: MutableMapping[str, Any], old: str, new: str, value: Any) -
 
 def _design(report: MutableMapping[str, Any], where: str) -> list[str]:
     value, evidence = _split(report.get("design"))
+    if value is None:
+        return []  # left for the v2 reader to report ("design" is required)
     if not isinstance(value, str) or value not in V1_DESIGN:
-        return []  # left for the v2 reader to report
+        raise MigrationError(
+            f"{where}.design: {value!r} is not a version 1 design ({', '.join(V1_DESIGN)})"
+        )
     stated = V1_DESIGN[value]
     axes: dict[str, Any] = {k: _with(v, evidence) for k, v in stated.items()}
     comments = {"study_type": _take_comment(report, "design")}

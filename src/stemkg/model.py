@@ -785,10 +785,10 @@ class Report(_Frozen):
             seen = [arm.label for arm in self.arms]
             dupes = sorted({x for x in seen if seen.count(x) > 1})
             raise ValueError(f"arm labels repeat: {', '.join(dupes)}")
-        for outcome in self.outcomes:
+        for n, outcome in enumerate(self.outcomes):
             unknown = [a for a in outcome.arms if a not in labels]
             if unknown:
-                raise ValueError(f"outcome names unknown arms: {', '.join(unknown)}")
+                raise ValueError(f"outcomes[{n}] names unknown arms: {', '.join(unknown)}")
         self._check_outcomes_differ()
         return self
 

@@ -23,6 +23,7 @@ from stemkg.model import RecordFile, Report
 from stemkg.rdf import SourceInput, map_source
 from stemkg.sources import Document, Loaded, discover, read_file
 from stemkg.sources.common import content_hash
+from stemkg.sources.textutil import ARTICLE_WORDS
 from stemkg.store import (
     STORE_DIR,
     atomic_write,
@@ -138,6 +139,12 @@ def _extract_document(path: Path, doc: Document) -> Loaded:
     return Loaded(ids.source_key(record.source), path, content_hash(doc.text.encode()), record)
 
 
+_NO_ARTICLE = (
+    f"no article found: too little prose (an article has at least {ARTICLE_WORDS} words "
+    f"of text besides its headline and page furniture)"
+)
+
+
 @dataclass
 class _Reading:
     loaded: list[Loaded] = field(default_factory=list)
@@ -167,6 +174,9 @@ def _read_all(
                 reading.warnings.append(
                     FileProblem(path, f"{path}: a record file, not an article; nothing to extract")
                 )
+            if not contents.documents and not contents.records:
+                reading.no_study.append(path.stem)
+                reading.warnings.append(FileProblem(path, f"{path}: {_NO_ARTICLE}"))
             for doc in contents.documents:
                 unit = _extract_document(path, doc)
                 if unit.record.reports:
@@ -358,7 +368,12 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
             named = "; ".join(p.message for p in problems)
             if not named:
                 count = len(reading.no_study)
-                named = f"the {count} article(s) report no study" if count else "no input files"
+                where = ", ".join(str(p) for p in paths)
+                named = (
+                    f"the {count} article(s) report no study"
+                    if count
+                    else f"no input files in {where}"
+                )
             raise NothingToBuildError(f"nothing could be built: {named}")
         graphs, units, ambiguous = _map_all(loaded, problems, reading.warnings)
         if not graphs:

@@ -178,7 +178,15 @@ def _choice(param: Param, enum: type[StrEnum], value: str) -> NamedNode:
     raise QueryError(f"parameter {param.name} takes one of {names}, not {value!r}")
 
 
-def _term_value(param: Param, value: str, lexicon: Lexicon) -> Term:
+def _unmapped_node(kind: Kind, value: str, store: Store | None) -> NamedNode | None:
+    """The build's unmapped term of this kind and label, if it has one."""
+    if store is None:
+        return None
+    node = NamedNode(ids.unmapped_iri(kind, value))
+    return node if next(store.quads_for_pattern(node, None, None), None) is not None else None
+
+
+def _term_value(param: Param, value: str, lexicon: Lexicon, store: Store | None) -> Term:
     kind = param.kind
     if kind == "integer":
         if not re.fullmatch(r"-?\d+", value):
@@ -194,18 +202,27 @@ def _term_value(param: Param, value: str, lexicon: Lexicon) -> Term:
     if kind == "study":  # the tail of a study IRI, as tables show it: NCT01363401-phase-1
         return NamedNode(f"{ID}study/{value.removeprefix('study/')}")
     if kind.startswith("term:"):
+        term_kind = Kind(kind[5:])
         try:
-            return NamedNode(ids.expand(lexicon.resolve(Kind(kind[5:]), value).id))
+            return NamedNode(ids.expand(lexicon.resolve(term_kind, value).id))
         except UnknownTermError as exc:
-            raise QueryError(f"parameter {param.name}: {exc}") from None
+            unmapped = _unmapped_node(term_kind, value, store)
+            if unmapped is not None:
+                return unmapped
+            hint = ", nor an unmapped term of this build" if store is not None else ""
+            raise QueryError(f"parameter {param.name}: {exc}{hint}") from None
     try:
         return NamedNode(ids.expand(value))
     except ValueError:
         raise QueryError(f"parameter {param.name} takes an IRI or a CURIE, not {value!r}") from None
 
 
-def bind(query: NamedQuery, values: dict[str, str], lexicon: Lexicon) -> dict[Variable, Term]:
-    """Parameter values as RDF terms keyed by variable; unknown names raise ``QueryError``."""
+def bind(
+    query: NamedQuery, values: dict[str, str], lexicon: Lexicon, *, store: Store | None = None
+) -> dict[Variable, Term]:
+    """Parameter values as RDF terms keyed by variable; unknown names raise ``QueryError``.
+    With the build's ``store``, a term parameter also finds the build's unmapped terms by
+    label (``condition="progressive supranuclear palsy"``)."""
     declared = {p.name: p for p in query.params}
     bound: dict[Variable, Term] = {}
     for name, value in values.items():
@@ -215,7 +232,7 @@ def bind(query: NamedQuery, values: dict[str, str], lexicon: Lexicon) -> dict[Va
         if param is None:
             takes = ", ".join(declared) or "no parameters"
             raise QueryError(f"{query.name}: unknown parameter {name!r} (it takes {takes})")
-        bound[Variable(name)] = _term_value(param, value, lexicon)
+        bound[Variable(name)] = _term_value(param, value, lexicon, store)
     return bound
 
 
@@ -313,7 +330,7 @@ _UNMAPPED = """SELECT ?label ?kind (COUNT(DISTINCT ?user) AS ?n) WHERE {
 } GROUP BY ?label ?kind ORDER BY DESC(?n) ?kind ?label"""
 
 
-def _unmapped(store: Store) -> tuple[tuple[str, str, int], ...]:
+def _unmapped_counts(store: Store) -> tuple[tuple[str, str, int], ...]:
     rows = _select(store, _UNMAPPED)
     return tuple(
         (_cell(r["label"]) or "", _cell(r["kind"]) or "", int(_cell(r["n"]) or 0)) for r in rows
@@ -332,5 +349,5 @@ def stats(store: Store) -> Stats:
         by_condition=_counts(store, "?report s:condition ?term ."),
         by_route=_counts(store, "?arm s:armOf ?report ; s:therapy/s:route ?term ."),
         by_study_type=_counts(store, "?report s:studyType ?term ."),
-        unmapped=_unmapped(store),
+        unmapped=_unmapped_counts(store),
     )

@@ -19,7 +19,7 @@ from ruamel.yaml.error import YAMLError
 
 from stemkg.errors import InputError
 from stemkg.lexicon import Lexicon
-from stemkg.migrate import migrate_record
+from stemkg.migrate import MigrationError, migrate_record
 from stemkg.sources.common import read_text
 from stemkg.sources.records import parse_records
 
@@ -66,10 +66,13 @@ def _migrate_yaml(path: Path, text: str) -> tuple[str, list[str]]:
     for n, data in enumerate(documents):
         if not isinstance(data, dict):
             continue
-        changes = migrate_record(data)
+        where = f"record {n + 1}: " if len(documents) > 1 else ""
+        try:
+            changes = migrate_record(data)
+        except MigrationError as exc:
+            raise InputError(path, f"{where}{exc}") from None
         if changes:
             _flow_lists(data)
-        where = f"record {n + 1}: " if len(documents) > 1 else ""
         notes += [where + change for change in changes]
     if not notes:
         return text, []
@@ -84,7 +87,10 @@ def _migrate_json(path: Path, text: str) -> tuple[str, list[str]]:
     except (json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise InputError(path, f"JSON does not parse: {exc}") from None
     documents = data if isinstance(data, list) else [data]
-    notes = [c for d in documents if isinstance(d, dict) for c in migrate_record(d)]
+    try:
+        notes = [c for d in documents if isinstance(d, dict) for c in migrate_record(d)]
+    except MigrationError as exc:
+        raise InputError(path, str(exc)) from None
     if not notes:
         return text, []
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n", notes

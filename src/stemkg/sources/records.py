@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from stemkg.errors import InputError
 from stemkg.ids import source_key
 from stemkg.lexicon import Lexicon
-from stemkg.migrate import migrate_record
+from stemkg.migrate import MigrationError, migrate_record
 from stemkg.model import SCHEMA_VERSION, RecordFile
 from stemkg.sources.common import Loaded, content_hash, read_text
 
@@ -108,6 +108,8 @@ def _problem(error: Any) -> str:
             "in schema_version 2 design is a mapping of axes (study_type, allocation, masking, "
             "intervention_model, control); `stemkg migrate FILE` converts a version 1 design"
         )
+    if error["type"] == "model_type":
+        return f"expected a mapping of fields (got {error.get('input')!r})"
     message = str(error["msg"]).removeprefix("Value error, ")
     message = message[0].lower() + message[1:] if message else message
     shown = repr(error.get("input"))
@@ -134,7 +136,10 @@ def parse_records(
     for n, data in enumerate(documents):
         where = f"record {n + 1}: " if many else ""
         if isinstance(data, dict) and data.get("schema_version") == 1:
-            migrate_record(data)
+            try:
+                migrate_record(data)
+            except MigrationError as exc:
+                raise InputError(path, f"{where}{exc} (a schema_version 1 record)") from None
             converted = True
         records.append(_parse_one(path, data, where, lexicon))
     if converted and notes is not None:
@@ -158,8 +163,10 @@ def _parse_one(path: Path, data: Any, where: str, lexicon: Lexicon) -> RecordFil
     except ValidationError as exc:
         errors = exc.errors()
         first = errors[0]
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InputError(path, f"{where}{_where(first['loc'])}: {_problem(first)}{more}") from None
+        more = f" (and {len(errors) - 1} more in this record)" if len(errors) > 1 else ""
+        at, problem = _where(first["loc"]), _problem(first)
+        place = "" if at == "(top level)" and problem.startswith("reports[") else f"{at}: "
+        raise InputError(path, f"{where}{place}{problem}{more}") from None
 
 
 def read_records(path: Path, lexicon: Lexicon) -> tuple[list[Loaded], list[str]]:
