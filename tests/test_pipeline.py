@@ -414,3 +414,15 @@ def test_a_text_too_short_to_be_an_article_is_named(tmp_path: Path) -> None:
     extracted = pipeline.extract_paths([short])
     assert extracted.no_study == ("brief",)
     assert any("no article found: too little prose" in w.message for w in extracted.warnings)
+
+
+def test_every_evidenced_property_is_a_value_property(built: pipeline.BuildResult) -> None:
+    """The evidence shape checks the properties typed stemkg:ValueProperty in the vocabulary;
+    every property the mapping gives evidence for must be one (or the check would skip it)."""
+    rows = _rows(
+        built.out_dir,
+        """SELECT DISTINCT ?p WHERE { ?e a s:ValueEvidence ;
+             <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p .
+           FILTER NOT EXISTS { ?p a s:ValueProperty } }""",
+    )
+    assert [r["p"] for r in rows] == ["http://purl.org/dc/terms/title"]  # planned measures only
