@@ -203,3 +203,9 @@ def test_the_documented_example_is_a_valid_record(lexicon: Lexicon) -> None:
     assert not list(
         jsonschema.Draft202012Validator(record_json_schema()).iter_errors(yaml.safe_load(example))
     )
+
+
+def test_a_repeated_outcome_is_one(record: dict[str, Any], lexicon: Lexicon) -> None:
+    outcomes = record["reports"][0]["outcomes"]
+    outcomes.append(dict(outcomes[0]))
+    assert len(_parse(record, lexicon).reports[0].outcomes) == 3  # kept, and mapped once

@@ -150,3 +150,10 @@ def test_outcome_iris_do_not_depend_on_position(record: dict[str, Any], lexicon:
     outcomes[1]["direction"] = "mild_adverse_events"  # a corrected direction keeps the IRI
     after = _outcome_iris(mapped(record, lexicon))
     assert before < after and len(after - before) == 1
+
+
+def test_a_repeated_outcome_maps_to_one_node(record: dict[str, Any], lexicon: Lexicon) -> None:
+    before = _outcome_iris(mapped(record, lexicon))
+    outcomes = record["reports"][0]["outcomes"]
+    outcomes.append(dict(outcomes[0]))
+    assert _outcome_iris(mapped(record, lexicon)) == before

@@ -806,10 +806,12 @@ class Report(_Frozen):
                 raise ValueError(f"{name.value} is given and also marked not stated")
 
     def _check_outcomes_differ(self) -> None:
+        """Outcomes that hash alike are one: a repeat of the same outcome is harmless (it maps
+        to the same triples), two that differ under one identity are an error."""
         seen: dict[str, int] = {}
         for n, outcome in enumerate(self.outcomes):
             key = outcome_key(outcome)
-            if key in seen:
+            if key in seen and self.outcomes[seen[key]] != outcome:
                 raise ValueError(
                     f"outcomes[{n}] has the measure, arms, timepoint and figures of "
                     f"outcomes[{seen[key]}], so the two are one outcome; merge them, or give "

@@ -22,7 +22,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from stemkg.resources import ontology_file
 from stemkg.store import ONTOLOGY_FILES
-from stemkg.vocab import ONTOLOGY_GRAPH
+from stemkg.vocab import ONTOLOGY_GRAPH, C
 
 __all__ = ["CHUNK", "ValidationReport", "Violation", "validate_graphs"]
 
@@ -65,11 +65,18 @@ def _shapes() -> rdflib.Graph:
 
 @cache
 def _ontology() -> rdflib.Graph:
-    graph = rdflib.Graph()
+    """What the shapes read from the ontology: subclass chains (a condition under disease, a
+    route under route of administration, sh:class through subclasses) and which properties
+    carry evidence. Only these are mixed into each data graph: copying the whole vocabulary
+    and term extracts (3,700 triples) into every chunk cost more than validating it."""
+    full = rdflib.Graph()
     for name in ONTOLOGY_FILES:
         path = ontology_file(name)
         if path.is_file():
-            graph.parse(path, format="turtle")
+            full.parse(path, format="turtle")
+    graph = rdflib.Graph()
+    graph += full.triples((None, rdflib.RDFS.subClassOf, None))
+    graph += full.triples((None, rdflib.RDF.type, rdflib.URIRef(C.ValueProperty)))
     return graph
 
 

@@ -67,6 +67,7 @@ class C:
     UnmappedTerm = VOCAB + "UnmappedTerm"
     PlannedMeasure = VOCAB + "PlannedMeasure"
     GradeAssignment = VOCAB + "GradeAssignment"
+    ValueProperty = VOCAB + "ValueProperty"
 
 
 class P:
