@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stemkg import evalset, pipeline, query
 from stemkg import export as export_mod
-from stemkg import pipeline, query
 from stemkg.errors import StemkgError
 from stemkg.ids import compress
 from stemkg.model import RecordFile, record_json_schema
@@ -390,6 +390,65 @@ def migrate(
             )
     if not write and any(r.changed for r in results):
         out.print("nothing written; add --write to rewrite the files")
+
+
+@app.command("eval")
+@handles_errors
+def eval_cmd(
+    folder: Annotated[Path, typer.Argument(help="An evaluation set: articles/ and gold/.")],
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check the gold files (no extraction).")
+    ] = False,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Also write the scores and misses as JSON.")
+    ] = None,
+    misses: Annotated[bool, typer.Option("--misses", help="List every disagreement.")] = False,
+) -> None:
+    """Score extraction against an evaluation set's gold records (per-field P/R/F1)."""
+    if check:
+        golds = evalset.load_gold_dir(folder, load_lexicon())
+        reports = sum(len(g.record.reports) for g in golds)
+        out.print(f"{len(golds)} gold files, {reports} study reports: the gold is well formed")
+        return
+    with _progress() as progress:
+        report = pipeline.evaluate_folder(folder, progress)
+    _show_eval(report, misses)
+    if json_file is not None:
+        with atomic_write(json_file) as handle:
+            handle.write(json.dumps(evalset.as_json(report), indent=2).encode() + b"\n")
+
+
+def _show_eval(report: evalset.EvalReport, misses: bool) -> None:
+    table = Table(title=f"stemkg eval: {report.articles} articles")
+    for column in ("field", "precision", "recall", "F1", "right", "wrong", "missed"):
+        table.add_column(column, justify="left" if column == "field" else "right")
+    for s in (*report.fields, report.micro):
+        table.add_row(
+            s.field,
+            f"{s.precision:.2f}",
+            f"{s.recall:.2f}",
+            f"{s.f1:.2f}",
+            str(s.tp),
+            str(s.fp),
+            str(s.fn),
+        )
+    out.print(table)
+    out.print(
+        f"studies: {report.gold_studies} in the gold, {report.found_studies} extracted, "
+        f"{report.paired_studies} paired, {report.missed_studies} missed, "
+        f"{len(report.invented)} invented; {len(report.flipped)} findings flipped"
+    )
+    for m in report.flipped:
+        out.print(f"flipped: {m.article}: gold {m.expected}, found {m.found}", highlight=False)
+    for name in report.invented:
+        out.print(f"invented: {name}", highlight=False)
+    if misses:
+        for m in report.misses:
+            out.print(
+                f"{m.article} {m.field}: expected {m.expected or '-'}, found {m.found or '-'}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def main() -> None:

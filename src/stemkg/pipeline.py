@@ -17,6 +17,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 
 from stemkg import ids
 from stemkg.errors import InputError, MappingError, StemkgError
+from stemkg.evalset import EvalReport, load_gold_dir, score
 from stemkg.extract import extract
 from stemkg.link import Ambiguity, Conflict, Profile, ReportRef, link_studies, normalise_venue
 from stemkg.model import RecordFile, Report
@@ -45,6 +46,7 @@ __all__ = [
     "NothingToBuildError",
     "SourceSummary",
     "build",
+    "evaluate_folder",
     "extract_paths",
     "software_version",
     "validate_build",
@@ -233,6 +235,21 @@ def extract_paths(paths: list[Path]) -> Extracted:
         tuple(reading.warnings),
         tuple(reading.problems),
     )
+
+
+def evaluate_folder(folder: Path, progress: Progress = _noop) -> EvalReport:
+    """Extract every article of an evaluation set and score it against the gold records."""
+    golds = load_gold_dir(folder, load_lexicon())
+    results = []
+    for n, gold in enumerate(golds, 1):
+        try:
+            extracted = extract_paths([gold.article])
+        except InputError:
+            extracted = Extracted((), (), (), ())
+        reports = [r for _, record in extracted.records for r in record.reports]
+        results.append((gold, reports))
+        progress("extract", n, len(golds))
+    return score(results)
 
 
 def _profile(unit: Loaded, report: Report) -> Profile:

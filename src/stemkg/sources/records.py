@@ -20,7 +20,7 @@ from stemkg.migrate import MigrationError, migrate_record
 from stemkg.model import SCHEMA_VERSION, RecordFile
 from stemkg.sources.common import Loaded, content_hash, read_text
 
-__all__ = ["RENAMED", "parse_records", "read_records"]
+__all__ = ["RENAMED", "describe_error", "parse_records", "read_records"]
 
 RENAMED = {
     "condition": "renamed in schema_version 2: write conditions: [...]",
@@ -161,12 +161,17 @@ def _parse_one(path: Path, data: Any, where: str, lexicon: Lexicon) -> RecordFil
     try:
         return RecordFile.model_validate(data, context={"lexicon": lexicon})
     except ValidationError as exc:
-        errors = exc.errors()
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more in this record)" if len(errors) > 1 else ""
-        at, problem = _where(first["loc"]), _problem(first)
-        place = "" if at == "(top level)" and problem.startswith("reports[") else f"{at}: "
-        raise InputError(path, f"{where}{place}{problem}{more}") from None
+        raise InputError(path, f"{where}{describe_error(exc)}") from None
+
+
+def describe_error(exc: ValidationError) -> str:
+    """A record's first validation error as ``field.path: problem`` (with how many more)."""
+    errors = exc.errors()
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more in this record)" if len(errors) > 1 else ""
+    at, problem = _where(first["loc"]), _problem(first)
+    place = "" if at == "(top level)" and problem.startswith("reports[") else f"{at}: "
+    return f"{place}{problem}{more}"
 
 
 def read_records(path: Path, lexicon: Lexicon) -> tuple[list[Loaded], list[str]]:

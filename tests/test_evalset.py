@@ -1,0 +1,118 @@
+"""The evaluation set's gold files and the scoring of extraction against them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from stemkg.errors import InputError
+from stemkg.evalset import load_gold_dir, score
+from stemkg.lexicon import Lexicon
+from stemkg.pipeline import evaluate_folder
+from tests.conftest import ROOT
+
+ARTICLES = ROOT / "data" / "articles"
+DEV_GOLD = ROOT / "tests" / "gold"
+
+
+def _set(tmp_path: Path, names: list[str], change: Any = None) -> Path:
+    """An evaluation folder of shipped articles with their development gold records."""
+    folder = tmp_path / "eval"
+    (folder / "articles").mkdir(parents=True)
+    (folder / "gold").mkdir()
+    for name in names:
+        shutil.copy(ARTICLES / name, folder / "articles" / name)
+        stem = Path(name).stem
+        record = yaml.safe_load((DEV_GOLD / f"{stem}.yaml").read_text(encoding="utf-8"))
+        gold = {"article": name, "facts": "development gold", "record": record}
+        if change:
+            change(stem, gold)
+        (folder / "gold" / f"{stem}.yaml").write_text(yaml.safe_dump(gold), encoding="utf-8")
+    return folder
+
+
+def test_gold_terms_may_be_any_ontology_curie(tmp_path: Path, lexicon: Lexicon) -> None:
+    def rare(stem: str, gold: dict[str, Any]) -> None:
+        gold["record"]["reports"][0]["conditions"] = ["MONDO:0019037"]
+
+    [gold] = load_gold_dir(_set(tmp_path, ["stroke-rat-msc-classic.md"], rare), lexicon)
+    assert gold.record.reports[0].conditions[0].id == "MONDO:0019037"
+
+
+def test_gold_files_are_checked(tmp_path: Path, lexicon: Lexicon) -> None:
+    folder = _set(tmp_path, ["stroke-rat-msc-classic.md"])
+    shutil.copy(ARTICLES / "what-are-stem-cells.md", folder / "articles")
+    with pytest.raises(InputError, match="what-are-stem-cells.md: an article without a gold"):
+        load_gold_dir(folder, lexicon)
+    (folder / "articles" / "what-are-stem-cells.md").unlink()
+    (folder / "gold" / "stroke-rat-msc-classic.yaml").write_text("article: x.txt\nrecord: {}\n")
+    with pytest.raises(InputError, match="article: no file"):
+        load_gold_dir(folder, lexicon)
+
+
+def test_scores_a_right_extraction_fully(tmp_path: Path) -> None:
+    report = evaluate_folder(_set(tmp_path, ["stroke-rat-msc-classic.md"]))
+    scores = {s.field: s for s in report.fields}
+    assert scores["condition"].f1 == 1.0 and scores["routes"].f1 == 1.0
+    assert (report.gold_studies, report.paired_studies, report.invented) == (1, 1, ())
+
+
+def test_a_study_the_gold_lacks_is_invented(tmp_path: Path) -> None:
+    def none(stem: str, gold: dict[str, Any]) -> None:
+        gold["record"]["reports"] = []
+
+    report = evaluate_folder(_set(tmp_path, ["stroke-rat-msc-classic.md"], none))
+    assert report.invented == ("stroke-rat-msc-classic.md",)
+    assert {s.field: s for s in report.fields}["condition"].fp == 1
+
+
+def test_wrong_and_accepted_answers(tmp_path: Path) -> None:
+    def other(stem: str, gold: dict[str, Any]) -> None:
+        gold["record"]["reports"][0]["conditions"] = ["MONDO:0005252"]  # heart failure: wrong
+
+    wrong = evaluate_folder(_set(tmp_path / "a", ["stroke-rat-msc-classic.md"], other))
+    condition = {s.field: s for s in wrong.fields}["condition"]
+    assert (condition.tp, condition.fp, condition.fn) == (0, 1, 1)
+
+    def accepted(stem: str, gold: dict[str, Any]) -> None:
+        other(stem, gold)
+        gold["accept"] = {"reports[0].conditions[0]": ["MONDO:0005098"]}
+
+    right = evaluate_folder(_set(tmp_path / "b", ["stroke-rat-msc-classic.md"], accepted))
+    assert {s.field: s for s in right.fields}["condition"].f1 == 1.0
+
+
+def test_a_benefit_the_gold_denies_is_flipped(tmp_path: Path) -> None:
+    def denied(stem: str, gold: dict[str, Any]) -> None:
+        for outcome in gold["record"]["reports"][0]["outcomes"]:
+            if outcome.get("direction") == "improved":
+                outcome["modality"] = "negated"
+
+    report = evaluate_folder(_set(tmp_path, ["stroke-rat-msc-classic.md"], denied))
+    assert report.flipped and report.flipped[0].field == "flipped"
+
+
+def test_score_of_nothing() -> None:
+    report = score([])
+    assert report.articles == 0 and report.micro.f1 == 1.0  # nothing to get wrong
+
+
+def test_cli_writes_json(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from stemkg.cli import app
+
+    folder = _set(tmp_path, ["stroke-rat-msc-classic.md", "what-are-stem-cells.md"])
+    out = tmp_path / "scores.json"
+    result = CliRunner().invoke(app, ["eval", str(folder), "--json", str(out), "--misses"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["articles"] == 2 and "condition" in data["fields"]
+    assert "micro" in result.stdout
+    checked = CliRunner().invoke(app, ["eval", str(folder), "--check"])
+    assert "2 gold files, 1 study reports" in checked.stdout
