@@ -47,7 +47,7 @@ def test_gold_terms_may_be_any_ontology_curie(tmp_path: Path, lexicon: Lexicon) 
 def test_gold_files_are_checked(tmp_path: Path, lexicon: Lexicon) -> None:
     folder = _set(tmp_path, ["stroke-rat-msc-classic.md"])
     shutil.copy(ARTICLES / "what-are-stem-cells.md", folder / "articles")
-    with pytest.raises(InputError, match="what-are-stem-cells.md: an article without a gold"):
+    with pytest.raises(InputError, match=r"what-are-stem-cells\.md: an article without a gold"):
         load_gold_dir(folder, lexicon)
     (folder / "articles" / "what-are-stem-cells.md").unlink()
     (folder / "gold" / "stroke-rat-msc-classic.yaml").write_text("article: x.txt\nrecord: {}\n")
