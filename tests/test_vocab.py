@@ -178,3 +178,22 @@ def test_shapes_list_every_closed_vocabulary_value() -> None:
         listed = block[block.index("sh:in (") + 7 : block.index(")")].split()
         expected = [enum_iri(m).replace(VOCAB, "stemkg:") for m in enum]
         assert listed == expected, shape
+
+
+def test_ontology_scale_term_tables_ship_with_their_sources() -> None:
+    import gzip
+
+    expected = {
+        "mondo": ("MONDO:0019037", "progressive supranuclear palsy"),
+        "cl": ("CL:0000134", "mesenchymal stem cell"),
+        "uberon": ("UBERON:0002371", "bone marrow"),
+        "efo": ("EFO:0004312", "vital capacity"),
+    }
+    for name, (term, label) in expected.items():
+        path = ontology_file("tables") / f"{name}.tsv.gz"
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+        assert lines[0].startswith("# source: ") and " @ " in lines[0], name
+        rows = {line.split("\t")[0]: line.split("\t") for line in lines if not line[0] == "#"}
+        assert rows[term][1] == label, name
+    assert len(rows) > 5000
