@@ -124,7 +124,8 @@ def rows_of(table: Table, data: dict[str, dict[str, object]]) -> dict[str, Row]:
 
 
 _CL_SYNONYM = re.compile(
-    r"^AnnotationAssertion\((?P<ann>(?:Annotation\([^)]*\) )*)oboInOwl:has(?P<scope>Exact|Related|Narrow)"
+    r"^AnnotationAssertion\((?P<ann>(?:Annotation\([^)]*\) )*)"
+    r"oboInOwl:has(?P<scope>Exact|Related|Narrow)"
     r'Synonym obo:(?P<id>CL_\d{7}) "(?P<name>[^"]+)"'
 )
 

@@ -194,6 +194,6 @@ def test_ontology_scale_term_tables_ship_with_their_sources() -> None:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             lines = handle.read().splitlines()
         assert lines[0].startswith("# source: ") and " @ " in lines[0], name
-        rows = {line.split("\t")[0]: line.split("\t") for line in lines if not line[0] == "#"}
+        rows = {line.split("\t")[0]: line.split("\t") for line in lines if line[0] != "#"}
         assert rows[term][1] == label, name
     assert len(rows) > 5000
