@@ -116,3 +116,20 @@ def test_cli_writes_json(tmp_path: Path) -> None:
     assert "micro" in result.stdout
     checked = CliRunner().invoke(app, ["eval", str(folder), "--check"])
     assert "2 gold files, 1 study reports" in checked.stdout
+
+
+def test_the_blind_set_is_well_formed_and_unedited(lexicon: Lexicon) -> None:
+    """eval/ is committed once: its texts are fixed by SHA256SUMS, its gold files load."""
+    import hashlib
+
+    folder = ROOT / "eval"
+    golds = load_gold_dir(folder, lexicon)
+    assert len(golds) >= 60
+    for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split(maxsplit=1)
+        data = (folder / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest, f"{name} was edited"
+    listed = {
+        line.split(maxsplit=1)[1] for line in (folder / "SHA256SUMS").read_text().splitlines()
+    }
+    assert listed == {f"articles/{g.article.name}" for g in golds}

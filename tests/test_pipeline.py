@@ -391,19 +391,24 @@ def test_seed_b_paper_and_both_registry_records_meet(built: pipeline.BuildResult
     assert len(planned) == 2 and {"6 months"} <= {p["frame"] for p in planned}
 
 
-def test_an_unknown_condition_builds_as_an_unmapped_term(built: pipeline.BuildResult) -> None:
+def test_terms_beyond_the_curated_lexicon_build(built: pipeline.BuildResult) -> None:
+    """Canesi et al.: a condition only the ontology tables hold (labelled, under disease in the
+    ontology graph) and a measure no table holds (an unmapped term)."""
     assert built.validation.conforms
     rows = _rows(
         built.out_dir,
-        """SELECT ?label ?kind WHERE { ?r s:primaryCondition ?c . ?c a s:UnmappedTerm ;
+        """SELECT ?label ?kind WHERE { ?o s:measure ?m . ?m a s:UnmappedTerm ;
              rdfs:label ?label ; s:termKind ?kind }""",
     )
     assert rows == [
-        {
-            "label": "progressive supranuclear palsy",
-            "kind": "https://w3id.org/stemkg/vocab/term-kind-condition",
-        }
+        {"label": "PSP Rating Scale", "kind": "https://w3id.org/stemkg/vocab/term-kind-measure"}
     ]
+    psp = _rows(
+        built.out_dir,
+        """SELECT ?label WHERE { ?r s:primaryCondition ?c . ?c rdfs:label ?label ;
+             rdfs:subClassOf+ <http://purl.obolibrary.org/obo/MONDO_0000001> }""",
+    )
+    assert {"label": "progressive supranuclear palsy"} in psp
 
 
 def test_a_text_too_short_to_be_an_article_is_named(tmp_path: Path) -> None:

@@ -169,11 +169,21 @@ def test_closed_vocabulary_and_study_parameters(lexicon: Lexicon) -> None:
         }
 
 
-def test_unmapped_terms_bind_by_label(built: BuildResult, lexicon: Lexicon) -> None:
+def test_unmapped_terms_bind_by_label(built: BuildResult, lexicon: Lexicon, tmp_path: Path) -> None:
     store = open_store(built.out_dir)
     named = query.load_query("evidence-chain")
     bound = query.bind(named, {"condition": "progressive supranuclear palsy"}, lexicon, store=store)
     rows = query.run_query(store, named, bound).rows
-    assert rows and all("progressive supranuclear palsy" in row for row in rows)
+    assert rows and all("progressive supranuclear palsy" in row for row in rows)  # a table term
+    file = tmp_path / "by-measure.rq"
+    file.write_text(
+        "# title: Outcomes by measure\n# param: measure term:measure The measure\n"
+        "PREFIX s: <https://w3id.org/stemkg/vocab/>\n"
+        "SELECT ?outcome ?measure WHERE { ?outcome s:measure ?measure }\n",
+        encoding="utf-8",
+    )
+    mine = query.load_query(str(file))
+    bound = query.bind(mine, {"measure": "PSP rating scale"}, lexicon, store=store)
+    assert len(query.run_query(store, mine, bound).rows) == 1  # the build's unmapped measure
     with pytest.raises(QueryError, match="nor an unmapped term of this build"):
-        query.bind(named, {"condition": "progresive supranuclear palsy"}, lexicon, store=store)
+        query.bind(mine, {"measure": "PSP ratings scale"}, lexicon, store=store)

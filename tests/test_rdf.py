@@ -96,10 +96,10 @@ def _objects(store: Store, subject: str | None, predicate: str) -> set[str]:
 
 def test_unmapped_term_is_a_local_node(record: dict[str, Any], lexicon: Lexicon) -> None:
     record["reports"][0]["conditions"].insert(
-        0, {"label": "Progressive supranuclear palsy", "unmapped": True}
+        0, {"label": "Chronic venous leg wound", "unmapped": True}
     )
     store = mapped(record, lexicon)
-    node = f"{ID}term/condition/progressive-supranuclear-palsy"
+    node = f"{ID}term/condition/chronic-venous-leg-wound"
     assert _objects(store, node, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type") == {
         VOCAB + "UnmappedTerm"
     }

@@ -103,7 +103,7 @@ def test_missing_condition(tmp_path: Path, record: dict[str, Any], lexicon: Lexi
 
 
 def test_unmapped_term_hint(tmp_path: Path, record: dict[str, Any], lexicon: Lexicon) -> None:
-    record["reports"][0]["conditions"] = ["spinocerebellar ataxia type 3"]
+    record["reports"][0]["conditions"] = ["chronic venous leg wound"]
     message = _error(write_record(tmp_path, "sca.yaml", record), lexicon)
     assert "reports[0].conditions[0]: unknown condition name" in message
     assert "{label: ..., unmapped: true}" in message
@@ -341,3 +341,21 @@ def test_a_mapping_field_given_a_scalar(
     record["reports"][0]["participants"] = True
     message = _error(write_record(tmp_path, "p.yaml", record), lexicon)
     assert "reports[0].participants: expected a mapping of fields (got True)" in message
+
+
+def test_any_table_term_by_name_or_curie(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    record["reports"][0]["conditions"] = ["progressive supranuclear palsy", "MONDO:0005314"]
+    [loaded] = read_file(write_record(tmp_path, "psp.yaml", record), lexicon).records
+    psp, rrms = loaded.record.reports[0].conditions
+    assert (psp.id, rrms.label) == ("MONDO:0019037", "relapsing-remitting multiple sclerosis")
+
+
+def test_a_name_two_table_terms_share_asks_for_the_curie(
+    tmp_path: Path, record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    record["reports"][0]["conditions"] = ["spinal muscular atrophy"]
+    message = _error(write_record(tmp_path, "sma.yaml", record), lexicon)
+    assert "ambiguous condition name 'spinal muscular atrophy': MONDO:" in message
+    assert "write the CURIE" in message

@@ -6,9 +6,10 @@ Pure data structure; ``vocab.load_lexicon`` reads it from ``ontology/lexicon.tsv
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 __all__ = ["CURIE_FORM", "Kind", "LexEntry", "Lexicon", "UnknownTermError", "normalise"]
 
@@ -53,10 +54,35 @@ class LexEntry:
         return (self.label, *self.synonyms, *self.abbreviations)
 
 
-class Lexicon:
-    """Look terms up by CURIE or by any of their names within a kind."""
+class _Found(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def label(self) -> str: ...
 
-    def __init__(self, entries: Iterable[LexEntry]) -> None:
+
+class TermSource(Protocol):
+    """What the lexicon asks of the ontology-scale term index behind it."""
+
+    def get(self, curie: str) -> _Found | None: ...
+    def lookup(self, kind: Kind, name: str) -> tuple[_Found, ...]: ...
+
+
+class Lexicon:
+    """Look terms up by CURIE or by any of their names within a kind.
+
+    The curated entries come first; a name or CURIE they do not hold is looked up in the
+    ``fallback`` term index (loaded on the first such miss), so a record may name any
+    condition, cell type, tissue or measure of the shipped ontology tables. Iterating a
+    lexicon gives the curated entries only.
+    """
+
+    def __init__(
+        self, entries: Iterable[LexEntry], fallback: Callable[[], TermSource] | None = None
+    ) -> None:
+        self._fallback = fallback
         self._by_id: dict[str, LexEntry] = {}
         self._by_name: dict[tuple[Kind, str], LexEntry] = {}
         self._any_name: dict[str, LexEntry] = {}
@@ -82,6 +108,23 @@ class Lexicon:
         """Every entry of a kind, sorted by CURIE."""
         return [e for e in self if e.kind is kind]
 
+    def _from_tables(self, kind: Kind, text: str) -> LexEntry | None:
+        """A term of the ontology tables, by CURIE or by a name that names one term only."""
+        if self._fallback is None:
+            return None
+        tables = self._fallback()
+        if _CURIE.match(text):
+            found = tables.get(text)
+            return LexEntry(found.id, found.kind, found.label) if found else None
+        matches = tables.lookup(kind, text)
+        if len(matches) > 1:
+            options = " or ".join(f"{m.id} ({m.label})" for m in matches[:4])
+            raise UnknownTermError(
+                f"ambiguous {kind.value.replace('_', ' ')} name {text!r}: {options}; "
+                f"write the CURIE"
+            )
+        return LexEntry(matches[0].id, kind, matches[0].label) if matches else None
+
     def resolve(self, kind: Kind, text: str) -> LexEntry:
         """The term of ``kind`` that ``text`` names: a CURIE, label, synonym or abbreviation."""
         text = text.strip()
@@ -89,6 +132,8 @@ class Lexicon:
         if entry is None:
             key = normalise(text)
             entry = self._by_name.get((kind, key)) or self._any_name.get(key)
+        if entry is None:
+            entry = self._from_tables(kind, text)
         if entry is None:
             what = "CURIE" if _CURIE.match(text) else "name"
             raise UnknownTermError(f"unknown {kind.value.replace('_', ' ')} {what} {text!r}")

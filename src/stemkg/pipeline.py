@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from pydantic import ValidationError
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from stemkg import ids
 from stemkg.errors import InputError, MappingError, StemkgError
@@ -36,8 +36,17 @@ from stemkg.store import (
     write_trig,
     write_turtle,
 )
+from stemkg.terms import extension, load_term_index
 from stemkg.validate import ValidationReport, validate_graphs
-from stemkg.vocab import ONTOLOGY_GRAPH, P, load_ancestors, load_lexicon, load_resources
+from stemkg.vocab import (
+    ONTOLOGY_GRAPH,
+    RDFS,
+    P,
+    load_ancestors,
+    load_lexicon,
+    load_resources,
+    shipped_terms,
+)
 
 __all__ = [
     "BuildResult",
@@ -319,6 +328,37 @@ def _map_all(
     return graphs, units, linking.ambiguous
 
 
+_TERM_PREDICATES = frozenset(
+    NamedNode(p)
+    for p in (P.cellType, P.targetCell, P.sourceTissue, P.condition, P.route, P.species, P.measure)
+)
+
+
+def _term_extension(graphs: dict[str, list[Quad]]) -> list[Quad]:
+    """Labels and subclass chains of the table terms the data uses that the shipped extracts
+    lack, for the ontology graph (so queries show labels and the shapes walk to the roots)."""
+    known = {ids.compress(iri) for iri in shipped_terms()}
+    used = {
+        ids.compress(q.object.value)
+        for quads in graphs.values()
+        for q in quads
+        if q.predicate in _TERM_PREDICATES and isinstance(q.object, NamedNode)
+    }
+    used = {c for c in used if not c.startswith("http") and ":" in c}
+    if not used - known:
+        return []
+    graph = NamedNode(ONTOLOGY_GRAPH)
+    label, sub = NamedNode(RDFS + "label"), NamedNode(RDFS + "subClassOf")
+    quads = []
+    for curie, what, value in extension(used, frozenset(known), load_term_index()):
+        subject = NamedNode(ids.expand(curie))
+        if what == "label":
+            quads.append(Quad(subject, label, Literal(value), graph))
+        else:
+            quads.append(Quad(subject, sub, NamedNode(ids.expand(value)), graph))
+    return quads
+
+
 def _write_outputs(store: Store, out_dir: Path, manifest: dict[str, object]) -> int:
     quads = sorted_quads(store)
     write_trig(quads, out_dir / TRIG)
@@ -396,8 +436,11 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
         if not graphs:
             raise NothingToBuildError("nothing could be built: every source failed to map")
         count = len(graphs)
+        extension = _term_extension(graphs)
         report = validate_graphs(
-            sorted(graphs.items()), progress=lambda n: progress("validate", n, count)
+            sorted(graphs.items()),
+            progress=lambda n: progress("validate", n, count),
+            ontology=extension,
         )
         sources = [
             SourceSummary(u.key, u.path, g, u.content_hash, len(u.record.reports), len(graphs[g]))
@@ -408,6 +451,7 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
             store = Store(str(staging / STORE_DIR))
             store.bulk_extend(q for g in sorted(graphs) for q in graphs[g])
             load_ontology(store)
+            store.bulk_extend(extension)
             total = _write_outputs(store, staging, _manifest(sources, problems, paths))
             ontology = sum(1 for _ in store.quads_for_pattern(None, None, None, _ONTOLOGY))
             store.flush()
@@ -450,8 +494,13 @@ def validate_build(out_dir: Path) -> ValidationReport:
     """Validate every source graph of a finished build."""
     store = open_store(out_dir)
     names = sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
+    ontology = list(store.quads_for_pattern(None, None, None, NamedNode(ONTOLOGY_GRAPH)))
     return validate_graphs(
-        (name, list(store.quads_for_pattern(None, None, None, NamedNode(name)))) for name in names
+        (
+            (name, list(store.quads_for_pattern(None, None, None, NamedNode(name))))
+            for name in names
+        ),
+        ontology=ontology,
     )
 
 
@@ -481,4 +530,5 @@ def validate_file(path: Path) -> ValidationReport:
         raise InputError(path, f"cannot be read: {exc}") from None
     if not quads:
         raise InputError(path, "holds no triples")
-    return validate_graphs(_graphs_of(quads))
+    ontology = [q for q in quads if q.graph_name == NamedNode(ONTOLOGY_GRAPH)]
+    return validate_graphs(_graphs_of(quads), ontology=ontology)

@@ -222,7 +222,7 @@ def bind(
 ) -> dict[Variable, Term]:
     """Parameter values as RDF terms keyed by variable; unknown names raise ``QueryError``.
     With the build's ``store``, a term parameter also finds the build's unmapped terms by
-    label (``condition="progressive supranuclear palsy"``)."""
+    label (``measure="PSP Rating Scale"``)."""
     declared = {p.name: p for p in query.params}
     bound: dict[Variable, Term] = {}
     for name, value in values.items():

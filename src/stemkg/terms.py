@@ -24,7 +24,7 @@ from pathlib import Path
 from stemkg.lexicon import Kind, normalise
 from stemkg.resources import ontology_file
 
-__all__ = ["TABLES", "TableTerm", "TermIndex", "load_term_index"]
+__all__ = ["TABLES", "TableTerm", "TermIndex", "extension", "load_term_index"]
 
 TABLES = {"mondo": Kind.CONDITION, "cl": Kind.CELL_TYPE, "uberon": Kind.TISSUE, "efo": Kind.MEASURE}
 """Each table and the kind of term it holds."""
@@ -148,3 +148,26 @@ def load_term_index() -> TermIndex:
         gc.enable()
     terms, names, abbreviations = data
     return TermIndex(terms, names, abbreviations)
+
+
+def extension(
+    curies: set[str], known: frozenset[str], index: TermIndex
+) -> list[tuple[str, str, str]]:
+    """What the build's ontology graph needs for terms the shipped extracts lack: each term's
+    label and its subclass chain up to a term the extracts hold (or the root), as
+    (term, "label" | "parent", value) rows. ``known`` holds the CURIEs already labelled."""
+    rows: list[tuple[str, str, str]] = []
+    todo = sorted(c for c in curies if c not in known)
+    seen = set(todo)
+    while todo:
+        curie = todo.pop()
+        term = index.get(curie)
+        if term is None:
+            continue
+        rows.append((curie, "label", term.label))
+        for parent in term.parents:
+            rows.append((curie, "parent", parent))
+            if parent not in known and parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return sorted(rows)

@@ -129,10 +129,16 @@ class _DataGraph(rdflib.Graph):
         return super().query(query_object, *args, **kwargs)
 
 
-def _check(chunk: list[tuple[str, list[Quad]]]) -> list[Violation]:
+_SUBCLASS = NamedNode(str(rdflib.RDFS.subClassOf))
+
+
+def _check(chunk: list[tuple[str, list[Quad]]], ontology: list[Quad]) -> list[Violation]:
     owners: dict[str, list[str]] = defaultdict(list)
     data = _DataGraph()
     data += _ontology()
+    chains = [q.triple for q in ontology if q.predicate == _SUBCLASS]
+    if chains:
+        data.parse(data=serialize(chains, format=RdfFormat.N_TRIPLES), format="nt")
     for name, quads in chunk:
         for subject in dict.fromkeys(_iri(q.subject) for q in quads):
             owners[subject].append(name)
@@ -152,9 +158,14 @@ def _check(chunk: list[tuple[str, list[Quad]]]) -> list[Violation]:
 
 
 def validate_graphs(
-    graphs: Iterable[tuple[str, list[Quad]]], chunk: int = CHUNK, progress: Progress | None = None
+    graphs: Iterable[tuple[str, list[Quad]]],
+    chunk: int = CHUNK,
+    progress: Progress | None = None,
+    ontology: Iterable[Quad] = (),
 ) -> ValidationReport:
-    """Validate named graphs (name, quads) in chunks of ``chunk`` graphs."""
+    """Validate named graphs (name, quads) in chunks of ``chunk`` graphs; ``ontology`` adds the
+    subclass chains of terms beyond the shipped extracts (a build's ontology graph)."""
+    extra = list(ontology)
     violations: list[Violation] = []
     batch: list[tuple[str, list[Quad]]] = []
     count = triples = 0
@@ -165,12 +176,12 @@ def validate_graphs(
         count += 1
         triples += len(quads)
         if len(batch) >= chunk:
-            violations += _check(batch)
+            violations += _check(batch, extra)
             if progress:
                 progress(len(batch))
             batch = []
     if batch:
-        violations += _check(batch)
+        violations += _check(batch, extra)
         if progress:
             progress(len(batch))
     ordered = sorted(set(violations), key=lambda v: (v.graph, v.focus, v.path or "", v.message))

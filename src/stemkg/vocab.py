@@ -36,6 +36,7 @@ __all__ = [
     "load_ancestors",
     "load_lexicon",
     "load_resources",
+    "shipped_terms",
 ]
 
 VOCAB = "https://w3id.org/stemkg/vocab/"
@@ -191,19 +192,25 @@ def _split(cell: str | None) -> tuple[str, ...]:
 
 @cache
 def load_lexicon() -> Lexicon:
-    """The shipped lexicon, ``ontology/lexicon.tsv`` (read once per process)."""
+    """The shipped lexicon, ``ontology/lexicon.tsv`` (read once per process), in front of the
+    ontology-scale term tables."""
     path = ontology_file("lexicon.tsv")
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
+    from stemkg.terms import load_term_index
+
     return Lexicon(
-        LexEntry(
-            id=row["id"].strip(),
-            kind=Kind(row["kind"].strip()),
-            label=row["label"].strip(),
-            synonyms=_split(row.get("synonyms")),
-            abbreviations=_split(row.get("abbreviations")),
-        )
-        for row in rows
+        (
+            LexEntry(
+                id=row["id"].strip(),
+                kind=Kind(row["kind"].strip()),
+                label=row["label"].strip(),
+                synonyms=_split(row.get("synonyms")),
+                abbreviations=_split(row.get("abbreviations")),
+            )
+            for row in rows
+        ),
+        fallback=load_term_index,
     )
 
 
@@ -242,6 +249,20 @@ def load_ancestors() -> dict[str, frozenset[str]]:
     for term in parents:
         up(term)
     return closed
+
+
+@cache
+def shipped_terms() -> frozenset[str]:
+    """IRIs the shipped ontology files label (vocabulary, term extracts, local terms)."""
+    from pyoxigraph import NamedNode, RdfFormat, parse
+
+    label = NamedNode(RDFS + "label")
+    found: set[str] = set()
+    for name in ("stemkg.ttl", "terms.ttl", "local-terms.ttl"):
+        for quad in parse(path=str(ontology_file(name)), format=RdfFormat.TURTLE):
+            if quad.predicate == label and isinstance(quad.subject, NamedNode):
+                found.add(quad.subject.value)
+    return frozenset(found)
 
 
 @cache
