@@ -15,8 +15,10 @@ import gzip
 import hashlib
 import marshal
 import os
+import re
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,7 +26,102 @@ from pathlib import Path
 from stemkg.lexicon import Kind, normalise
 from stemkg.resources import ontology_file
 
-__all__ = ["TABLES", "TableTerm", "TermIndex", "extension", "load_term_index"]
+__all__ = ["TABLES", "TableTerm", "TermIndex", "extension", "load_term_index", "token_key"]
+
+_FORMAT = "4"
+"""Bumped when the cache's layout changes."""
+_TOKEN = re.compile(r"[^\W_]+")
+_GENERIC = frozenset(
+    {
+        "disease",
+        "diseases",
+        "disorder",
+        "disorders",
+        "syndrome",
+        "condition",
+        "conditions",
+        "injury",
+        "injuries",
+        "cancer",
+        "cancers",
+        "tumor",
+        "tumour",
+        "tumors",
+        "neoplasm",
+        "infection",
+        "lesion",
+        "lesions",
+        "cell",
+        "cells",
+        "tissue",
+        "organ",
+        "body",
+        "measurement",
+        "death",
+        "age",
+        "weight",
+        "response",
+        "level",
+        "levels",
+        "rate",
+        "time",
+        "trial",
+        "test",
+        "quality",
+        "function",
+        "process",
+        "system",
+        "structure",
+        "stage",
+        "grade",
+        "mass",
+        "size",
+        "volume",
+        "length",
+        "area",
+        "unit",
+        "count",
+        "score",
+        "scale",
+        "index",
+        "pain",
+        "fever",
+        "fatigue",
+        "can",
+        "may",
+        "is",
+        "in",
+        "as",
+        "the",
+        "and",
+        "or",
+        "of",
+    }
+)
+"""Single words that name a table term but say nothing specific in running text."""
+_ROOTS = frozenset(
+    {
+        "MONDO:0000001",
+        "MONDO:0021178",
+        "CL:0000000",
+        "CL:0000003",
+        "EFO:0001444",
+        "UBERON:0000061",
+        "UBERON:0001062",
+        "UBERON:0000465",
+        "UBERON:0000468",
+    }
+)
+
+
+_KINDS = {k.value: k for k in Kind}
+
+
+def token_key(text: str) -> str:
+    """A name as the matcher compares it: lower-case word characters, one space apart
+    ("Alzheimer's disease" and "alzheimer’s  disease" give "alzheimer s disease")."""
+    return " ".join(_TOKEN.findall(text.casefold()))
+
 
 TABLES = {"mondo": Kind.CONDITION, "cl": Kind.CELL_TYPE, "uberon": Kind.TISSUE, "efo": Kind.MEASURE}
 """Each table and the kind of term it holds."""
@@ -47,11 +144,39 @@ _Names = dict[str, tuple[str, ...]]
 class TermIndex:
     """Terms by CURIE, by normalised name and by abbreviation (case-sensitive)."""
 
-    def __init__(self, terms: _Terms, names: _Names, abbreviations: _Names) -> None:
+    def __init__(
+        self,
+        terms: _Terms,
+        names: _Names,
+        abbreviations: _Names,
+        keys: _Names,
+        prefixes: frozenset[str] | None = None,
+    ) -> None:
         self._terms = terms
         self._names = names
         self._abbreviations = abbreviations
+        self._keys = keys
+        self._prefixes = _prefixes(keys) if prefixes is None else prefixes
         self._ancestors: dict[str, frozenset[str]] = {}
+
+    def matches(self, text: str) -> Iterator[tuple[int, int, tuple[TableTerm, ...]]]:
+        """Every name of a table term in ``text`` as (start, end, terms), the longest at each
+        start; plural forms and any case or spacing match, single generic words do not."""
+        tokens = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(text)]
+        prefixes, keys = self._prefixes, self._keys
+        for i, (start, _, word) in enumerate(tokens):
+            key, best = word, None
+            j = i
+            while key in prefixes:
+                if key in keys:
+                    best = (j, key)
+                j += 1
+                if j == len(tokens):
+                    break
+                key = f"{key} {tokens[j][2]}"
+            if best is not None:
+                found = tuple(t for t in (self.get(c) for c in keys[best[1]]) if t is not None)
+                yield start, tokens[best[0]][1], found
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -62,7 +187,7 @@ class TermIndex:
         if found is None:
             return None
         kind, label, parents = found
-        return TableTerm(curie, Kind(kind), label, parents)
+        return TableTerm(curie, _KINDS[kind], label, parents)
 
     def lookup(self, kind: Kind, name: str) -> tuple[TableTerm, ...]:
         """Terms of ``kind`` whose label or synonym is ``name`` (case and spacing ignored), or
@@ -89,10 +214,38 @@ def _table_paths() -> list[Path]:
     return [ontology_file("tables") / f"{name}.tsv.gz" for name in TABLES]
 
 
-def _parse() -> tuple[_Terms, _Names, _Names]:
+def _prefixes(keys: _Names) -> frozenset[str]:
+    """Every word-level prefix of every key (the keys themselves included)."""
+    found: set[str] = set()
+    for key in keys:
+        words = key.split(" ")
+        for n in range(1, len(words) + 1):
+            found.add(" ".join(words[:n]))
+    return frozenset(found)
+
+
+def _keys_of(name: str, kind: Kind) -> Iterator[str]:
+    """The matcher's keys for a name: its token key and its plural. A single word names a
+    measure too loosely ("dose", "weight") to match in running text."""
+    key = token_key(name)
+    single = " " not in key
+    if not key or (single and (key in _GENERIC or len(key) < 3 or kind is Kind.MEASURE)):
+        return
+    yield key
+    if key.endswith("y") and not key.endswith(("ay", "ey", "oy")):
+        yield key[:-1] + "ies"
+    elif not key.endswith("s"):
+        yield key + "s"
+
+
+_Data = tuple[_Terms, _Names, _Names, _Names, frozenset[str]]
+
+
+def _parse() -> _Data:
     terms: _Terms = {}
     names: dict[str, list[str]] = {}
     abbreviations: dict[str, list[str]] = {}
+    keys: dict[str, list[str]] = {}
     for path, kind in zip(_table_paths(), TABLES.values(), strict=True):
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             for line in handle:
@@ -102,12 +255,18 @@ def _parse() -> tuple[_Terms, _Names, _Names]:
                 terms[curie] = (kind.value, label, tuple(parents.split("|")) if parents else ())
                 for name in (label, *(synonyms.split("|") if synonyms else ())):
                     names.setdefault(normalise(name), []).append(curie)
+                    if curie not in _ROOTS:
+                        for key in _keys_of(name, kind):
+                            keys.setdefault(key, []).append(curie)
                 for abbreviation in abbrevs.split("|") if abbrevs else ():
                     abbreviations.setdefault(abbreviation, []).append(curie)
+    key_ids = {k: tuple(dict.fromkeys(v)) for k, v in keys.items()}
     return (
         terms,
         {k: tuple(dict.fromkeys(v)) for k, v in names.items()},
         {k: tuple(dict.fromkeys(v)) for k, v in abbreviations.items()},
+        key_ids,
+        _prefixes(key_ids),
     )
 
 
@@ -115,12 +274,12 @@ def _cache_file() -> Path:
     digest = hashlib.sha256()
     for path in _table_paths():
         digest.update(path.read_bytes())
-    digest.update(sys.version.encode())
+    digest.update(sys.version.encode() + _FORMAT.encode())
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "stemkg" / f"terms-{digest.hexdigest()[:16]}.marshal"
 
 
-def _write_cache(path: Path, data: tuple[_Terms, _Names, _Names]) -> None:
+def _write_cache(path: Path, data: _Data) -> None:
     """Write the parsed index next to where it will be read, atomically; a cache that cannot
     be written (a read-only home) only costs the next start the parse again."""
     try:
@@ -146,8 +305,8 @@ def load_term_index() -> TermIndex:
             _write_cache(path, data)
     finally:
         gc.enable()
-    terms, names, abbreviations = data
-    return TermIndex(terms, names, abbreviations)
+    terms, names, abbreviations, keys, prefixes = data
+    return TermIndex(terms, names, abbreviations, keys, prefixes)
 
 
 def extension(

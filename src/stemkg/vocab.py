@@ -280,4 +280,7 @@ def load_resources() -> Resources:
         Cue(r["kind"], re.compile(rf"(?<!\w)(?:{r['pattern']})(?!\w)", re.I), r["value"])
         for r in _tsv("cues.tsv")
     )
-    return Resources(lexicon, grounder_for(lexicon), ContextRules(triggers), cues, load_ancestors())
+    from stemkg.terms import load_term_index
+
+    grounder = grounder_for(lexicon, load_term_index())
+    return Resources(lexicon, grounder, ContextRules(triggers), cues, load_ancestors())

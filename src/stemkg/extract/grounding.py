@@ -11,6 +11,7 @@ from functools import cache
 import ahocorasick
 
 from stemkg.lexicon import Kind, LexEntry, Lexicon
+from stemkg.terms import TableTerm, TermIndex
 
 __all__ = ["Cue", "Grounder", "Mention", "defined_abbreviations", "fold"]
 
@@ -74,11 +75,22 @@ def _bounded(text: str, start: int, end: int) -> bool:
     return before and after
 
 
-class Grounder:
-    """Leftmost-longest matching of every lexicon name over a text (Aho-Corasick)."""
+_KIND_ORDER = (Kind.CONDITION, Kind.CELL_TYPE, Kind.MEASURE, Kind.TISSUE)
+"""Which reading a name of several table terms gets (the curated lexicon decides first)."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+
+def _pick(terms: tuple[TableTerm, ...]) -> TableTerm | None:
+    ordered = sorted(terms, key=lambda t: (_KIND_ORDER.index(t.kind), t.id))
+    return ordered[0] if ordered else None
+
+
+class Grounder:
+    """Leftmost-longest matching of every lexicon name over a text (Aho-Corasick), and of
+    every name of the ontology tables behind it (a curated name wins where both match)."""
+
+    def __init__(self, lexicon: Lexicon, tables: TermIndex | None = None) -> None:
         self.lexicon = lexicon
+        self.tables = tables
         self._names = ahocorasick.Automaton()
         self._abbrevs = ahocorasick.Automaton()
         for entry in lexicon:
@@ -108,16 +120,30 @@ class Grounder:
         found += self._scan(self._names, fold(text), "lexicon-match")
         if self._abbrevs.kind != ahocorasick.EMPTY:
             found += self._scan(self._abbrevs, text, "lexicon-abbreviation")
-        return _longest(found)
+        curated = _longest(found)
+        if self.tables is None:
+            return curated
+        table = []
+        for start, end, terms in self.tables.matches(text):
+            term = _pick(terms)
+            if term is not None:
+                entry = self.lexicon.get(term.id) or LexEntry(term.id, term.kind, term.label)
+                table.append(Mention(entry, start, end, "table-match"))
+        return _longest(curated + table, prefer=len(curated))
 
 
-def _longest(mentions: list[Mention]) -> list[Mention]:
-    """Keep the longest mention wherever mentions overlap (linear in the text covered)."""
+def _longest(mentions: list[Mention], prefer: int = 0) -> list[Mention]:
+    """Keep the longest mention wherever mentions overlap (linear in the text covered); of
+    two equally long, one of the first ``prefer`` mentions wins."""
     if not mentions:
         return []
     taken = bytearray(max(m.end for m in mentions) + 1)
     chosen: list[Mention] = []
-    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+    ranked = sorted(
+        enumerate(mentions),
+        key=lambda im: (-(im[1].end - im[1].start), im[0] >= prefer, im[1].start),
+    )
+    for _, m in ranked:
         if not any(taken[m.start : m.end]):
             chosen.append(m)
             taken[m.start : m.end] = b"\x01" * (m.end - m.start)
@@ -157,6 +183,6 @@ def defined_abbreviations(text: str, grounder: Grounder) -> dict[str, LexEntry]:
 
 
 @cache
-def grounder_for(lexicon: Lexicon) -> Grounder:
+def grounder_for(lexicon: Lexicon, tables: TermIndex | None = None) -> Grounder:
     """One automaton per lexicon (building it takes ~50 ms)."""
-    return Grounder(lexicon)
+    return Grounder(lexicon, tables)

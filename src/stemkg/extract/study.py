@@ -200,10 +200,7 @@ def _specialise(d: _Doc, cell: Mention) -> tuple[Mention, Mention | None]:
     where the lexicon has one ("MSCs ... from each patient's bone marrow")."""
     sentence = d.sentence_of(cell.start)
     for tissue in d.terms_in(Kind.TISSUE, sentence.start, sentence.end):
-        between = d.text[min(cell.end, tissue.end) : max(cell.start, tissue.start)]
-        if len(between) > 60 or not re.search(
-            r"from|derived|isolated|harvested|taken|of|\s", between
-        ):
+        if not _source_of(d, cell, tissue):
             continue
         for name in (
             f"{cell.entry.label} of {tissue.entry.label}",
@@ -217,6 +214,28 @@ def _specialise(d: _Doc, cell: Mention) -> tuple[Mention, Mention | None]:
             return Mention(special, span[0], span[1], "tissue-composition"), tissue
         return cell, tissue
     return cell, None
+
+
+_TISSUE_BEFORE = re.compile(r"^[\s-]*(?:derived|origin|sourced)?[\s-]*(?:[\w+-]+\s+){0,2}$", re.I)
+"""Tissue, then cells: "bone marrow mesenchymal stem cells", "adipose-derived stromal cells"."""
+_TISSUE_AFTER = re.compile(
+    r"^[\s,]*(?:(?:were|was|are|is|which|that|had been|been|first|then|each)\s+){0,3}"
+    r"(?:(?:derived|isolated|harvested|taken|obtained|collected|extracted|grown|expanded|"
+    r"prepared|sourced|cultured|purified)\s+)?(?:from|of)\s+"
+    r"(?:(?:the|a|each|their|his|her|its|own|patients?|patient's|patients'|donors?|donor's|"
+    r"healthy|adult|human|newborn|infant|mouse|rat|autologous|allogeneic)\s+){0,3}$",
+    re.I,
+)
+"""Cells, then where they came from: "MSCs isolated from each patient's bone marrow"."""
+
+
+def _source_of(d: _Doc, cell: Mention, tissue: Mention) -> bool:
+    """Whether the text says the cells came from the tissue (not only that they went there)."""
+    if tissue.end <= cell.start:
+        return bool(_TISSUE_BEFORE.match(d.text[tissue.end : cell.start]))
+    if tissue.start >= cell.end:
+        return bool(_TISSUE_AFTER.match(d.text[cell.end : tissue.start]))
+    return False
 
 
 def _therapy_cell(d: _Doc) -> tuple[Mention | None, Mention | None]:
@@ -793,13 +812,62 @@ def _study_ref(doc: Document, title: str) -> dict[str, Any]:
     return ref
 
 
+_REVIEW = re.compile(
+    r"\b(?:meta[- ]?analys[ie]s|systematic review|pooled (?:analysis|data|results)|"
+    r"review of (?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozens of|many) "
+    r"(?:studies|trials|papers))\b",
+    re.I,
+)
+"""What a review or meta-analysis says about itself: it reports no study of its own."""
+
+
+def _is_review(d: _Doc) -> bool:
+    """A text whose headline or opening presents it as a review or a meta-analysis."""
+    opening = " ".join(s.text for s in d.sents[:3])
+    return bool(_REVIEW.search(opening))
+
+
+def _result(d: _Doc, outcomes: list[Any]) -> bool:
+    """Something came out: an outcome, or a direction said in a sentence about the study."""
+    if outcomes:
+        return True
+    return any(_STUDYLIKE.search(d.sentence_of(h.start).text) for h in d.cues("direction"))
+
+
 def _reports_a_study(
-    d: _Doc, condition: Mention | None, cell: Mention | None, outcomes: list[Any]
+    d: _Doc, doc: Document, cell: Mention | None, subjects: Any, outcomes: list[Any]
 ) -> bool:
-    """A study report needs a condition, the cells given, a result, and study language."""
-    if condition is None or cell is None or not outcomes:
+    """A study: cells given to someone (people, animals or cells, or a design or phase that
+    says so) with a result, or a registered trial described by its design."""
+    if cell is None or not _STUDYLIKE.search(d.text):
         return False
-    return len(_STUDYLIKE.findall(d.text)) >= 3
+    done = bool(subjects) or bool(d.cues("design")) or bool(_phases(d))
+    registered = bool(doc.nct) or bool(_NCT_IN_TEXT.search(d.text))
+    return (done and _result(d, outcomes)) or (registered and (done or bool(outcomes)))
+
+
+_NCT_IN_TEXT = re.compile(r"\bNCT\d{8}\b")
+
+
+_DONE = re.compile(
+    r"\b(?:(?:were|was|had been)\s+(?:\w+\s+)?(?:treated|exposed|cultured|grown|given|added|"
+    r"incubated|injected|transplanted|infused|implanted|tested|compared|randomi[sz]ed)|"
+    r"found|showed|shown|reported|observed|demonstrated|published|measured)\b",
+    re.I,
+)
+"""Past-tense experimental work: what an explainer's general present tense lacks."""
+
+
+def _inferred(d: _Doc, design: dict[str, Any]) -> bool:
+    """A design read from what the text describes (cells on target cells, an animal model),
+    where the text also says work was done."""
+    method = design.get("method")
+    if method == "inferred-cells-only" and not _EXPERIMENT.search(d.text):
+        return False
+    return method in ("inferred-from-species", "inferred-cells-only") and bool(_DONE.search(d.text))
+
+
+_EXPERIMENT = re.compile(r"\b(?:experiment(?:s|al)?|cultures?|culture dish(?:es)?)\b", re.I)
 
 
 def extract_record(doc: Document, res: Resources) -> dict[str, Any]:
@@ -886,7 +954,7 @@ def _details(d: _Doc, design: str, cell: Mention | None) -> dict[str, Any]:
     follow = _follow_up(d)
     if follow:
         details["follow_up"] = follow
-    targets = _target_cells(d, cell) if design in _PRECLINICAL else []
+    targets = _target_cells(d, cell) if design == Design.IN_VITRO.value else []
     if targets:
         details["target_cells"] = targets
     return details
@@ -900,7 +968,7 @@ def _report(doc: Document, d: _Doc) -> dict[str, Any] | None:
     humans = [c for c in people if c.noun not in _ANIMAL_NOUNS]
     species = _species(d, humans)
     design = _design_or_default(d, species, humans)
-    if design is None or condition is None:
+    if design is None or _is_review(d):
         return None
     therapy = _therapy(d, cell, tissue)
     group_arms = (
@@ -911,14 +979,17 @@ def _report(doc: Document, d: _Doc) -> dict[str, Any] | None:
     participants = _participants(d, people, group_arms)
     arms = group_arms or _arms(d, design["value"], therapy, participants)
     outcomes = _outcomes(d, arms)
-    if not _reports_a_study(d, condition, cell, outcomes):
+    if not _reports_a_study(d, doc, cell, people or species or _inferred(d, design), outcomes):
         return None
     details = _details(d, design["value"], cell)
     report: dict[str, Any] = {
         "study": _study_ref(doc, doc.title),
         "design": _axes(design, details.pop("blinding", None), details.pop("control", None)),
-        "conditions": [d.term(condition)],
     }
+    if condition is not None:
+        report["conditions"] = [d.term(condition)]
+    else:
+        report["not_stated"] = ["conditions"]
     if species:
         report["species"] = species
     if participants:
