@@ -10,7 +10,8 @@ do not hold is kept as it is (its label is the CURIE), never refused.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -154,17 +155,41 @@ _BENEFIT = {"improved", "slowed", "not_accelerated", "reduced", "increased"}
 _NO_BENEFIT = {"no_change", "worsened"}
 
 
+_STOP = frozenset(
+    "the and of in at with for from to on by a an its their after before per total overall "
+    "measurement measurements score scores level levels change changes rate rates value values "
+    "assessed measured".split()
+)
+
+
+def _words(label: str) -> frozenset[str]:
+    """The words of a measure's label that say what was measured."""
+    return frozenset(w for w in re.findall(r"[^\W_]+", label.casefold()) if w not in _STOP)
+
+
+def _alike(gold: str, found: str) -> bool:
+    """Two measure labels name the same thing: at least half the words of the shorter one,
+    and one word at least, are shared ("6-minute walk distance" ~ "six-minute walk test")."""
+    a, b = _words(gold), _words(found)
+    shared = len(a & b)
+    return shared >= 1 and shared >= 0.5 * min(len(a), len(b))
+
+
 @dataclass(frozen=True, slots=True)
 class _Item:
-    """A value of a field: what it is (a tuple of parts) and the first part's alternatives."""
+    """A value of a field: what it is (a tuple of parts), the first part's alternatives, and,
+    for a measure, its label (an unmapped measure is matched by its words)."""
 
     parts: tuple[str, ...]
     accept: frozenset[str] = frozenset()
+    label: str = field(default="", compare=False)
 
     def matches(self, other: _Item) -> bool:
         if self.parts[1:] != other.parts[1:]:
             return False
-        return other.parts[0] == self.parts[0] or other.parts[0] in self.accept
+        if other.parts[0] == self.parts[0] or other.parts[0] in self.accept:
+            return True
+        return self.parts[0].startswith("unmapped:") and _alike(self.label, other.label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,11 +304,12 @@ def _outcome_items(
 ) -> None:
     for i, o in enumerate(report.outcomes):
         alternatives = _accepted(accept, f"{at}.outcomes[{i}].measure")
+        label = o.measure.label
         if o.direction is not None:
-            item = _Item((o.measure.key, o.direction.value.value), alternatives)
+            item = _Item((o.measure.key, o.direction.value.value), alternatives, label)
             if item not in found["direction"]:
                 found["direction"].append(item)
-        item = _Item((o.measure.key, o.modality.value.value), alternatives)
+        item = _Item((o.measure.key, o.modality.value.value), alternatives, label)
         if item not in found["modality"]:
             found["modality"].append(item)
 
@@ -341,15 +367,21 @@ def _pair(gold: list[Any], got: list[Any]) -> list[tuple[int | None, int | None]
     return pairs
 
 
-def _said(outcome: Any) -> tuple[str, str, str]:
+def _said(outcome: Any) -> tuple[str, str, str, str]:
     direction = outcome.direction.value.value if outcome.direction else ""
-    return outcome.measure.key, direction, outcome.modality.value.value
+    return outcome.measure.key, direction, outcome.modality.value.value, outcome.measure.label
 
 
-def _helped(found: tuple[str, str, str], gold: tuple[str, str, str]) -> bool:
+def _same_measure(found: tuple[str, str, str, str], gold: tuple[str, str, str, str]) -> bool:
+    if found[0] == gold[0]:
+        return True
+    return gold[0].startswith("unmapped:") and _alike(gold[3], found[3])
+
+
+def _helped(found: tuple[str, str, str, str], gold: tuple[str, str, str, str]) -> bool:
     """Whether an extracted finding claims a benefit the gold finding denies."""
-    measure, direction, modality = gold
-    if found[0] != measure or found[2] != "asserted" or found[1] not in _BENEFIT:
+    _, direction, modality, _ = gold
+    if not _same_measure(found, gold) or found[2] != "asserted" or found[1] not in _BENEFIT:
         return False
     if modality == "negated" and direction in _BENEFIT:  # "did not improve"
         return found[1] == direction
@@ -357,13 +389,19 @@ def _helped(found: tuple[str, str, str], gold: tuple[str, str, str]) -> bool:
 
 
 def _flipped(article: str, gold: Any, got: Any) -> list[Miss]:
-    """Findings the gold says did not help that the extraction says helped."""
+    """Findings the gold says did not help that the extraction says helped (unless another
+    gold finding on the same measure says just that, e.g. in the treated arm)."""
     found = []
-    supported = {_said(g) for g in gold.outcomes}
-    for g in gold.outcomes:
-        for f in got.outcomes:
-            if _said(f) not in supported and _helped(_said(f), _said(g)):
-                found.append(Miss(article, "flipped", " ".join(_said(g)), " ".join(_said(f))))
+    for f in got.outcomes:
+        said = _said(f)
+        supported = any(
+            _same_measure(said, _said(g)) and said[1:3] == _said(g)[1:3] for g in gold.outcomes
+        )
+        if supported:
+            continue
+        for g in gold.outcomes:
+            if _helped(said, _said(g)):
+                found.append(Miss(article, "flipped", " ".join(_said(g)[:3]), " ".join(said[:3])))
     return found
 
 
