@@ -9,9 +9,10 @@ do not hold is kept as it is (its label is the CURIE), never refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -156,9 +157,42 @@ _NO_BENEFIT = {"no_change", "worsened"}
 
 
 _STOP = frozenset(
-    "the and of in at with for from to on by a an its their after before per total overall "
-    "measurement measurements score scores level levels change changes rate rates value values "
-    "assessed measured".split()
+    (
+        "the",
+        "and",
+        "of",
+        "in",
+        "at",
+        "with",
+        "for",
+        "from",
+        "to",
+        "on",
+        "by",
+        "a",
+        "an",
+        "its",
+        "their",
+        "after",
+        "before",
+        "per",
+        "total",
+        "overall",
+        "measurement",
+        "measurements",
+        "score",
+        "scores",
+        "level",
+        "levels",
+        "change",
+        "changes",
+        "rate",
+        "rates",
+        "value",
+        "values",
+        "assessed",
+        "measured",
+    )
 )
 
 
@@ -182,7 +216,7 @@ class _Item:
 
     parts: tuple[str, ...]
     accept: frozenset[str] = frozenset()
-    label: str = field(default="", compare=False)
+    label: str = dataclass_field(default="", compare=False)
 
     def matches(self, other: _Item) -> bool:
         if self.parts[1:] != other.parts[1:]:
