@@ -155,6 +155,9 @@ class _Doc:
     def term(self, m: Mention, confidence: float = 0.9) -> dict[str, Any]:
         if m.method == "route-fallback":
             confidence = min(confidence, 0.4)
+        if m.method == "measure-phrase":  # words no table knows: an unmapped measure
+            label = m.entry.label
+            return {"label": label, "unmapped": True, **self.ev(m.start, m.end, m.method, 0.5)}
         return {
             "id": m.entry.id,
             "label": m.entry.label,
@@ -739,7 +742,332 @@ def _outcomes(d: _Doc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
             outcome = _outcome(d, s, m, hit, arms)
             key = (m.entry.id, hit.value if hit else None, outcome["modality"]["value"])
             found.setdefault(key, outcome)
+        for hit in _unclaimed(d, s):
+            phrase = _measure_phrase(d, s, hit)
+            if phrase is not None:
+                m = phrase
+                outcome = _outcome(d, s, m, hit, arms)
+                key = (m.entry.id, hit.value, outcome["modality"]["value"])
+                found.setdefault(key, outcome)
     return list(found.values())
+
+
+_RESULTY = re.compile(
+    r"\d|\bsignifican|\bp\s*[<=]|\b(?:versus|compared|than|placebo|control|sham|group|arm|"
+    r"baseline)\b",
+    re.I,
+)
+_SUBJECTS = re.compile(
+    r"\b(?:patients|participants|subjects|mice|rats|animals|children|men|women|people|"
+    r"treated|recipients|those who|cultures|cells)\b",
+    re.I,
+)
+
+
+def _unclaimed(d: _Doc, s: Span) -> list[_Hit]:
+    """Direction cues of a sentence that reports a result but names no measure term: a
+    figure or a comparison, or a past-tense change in the treated subjects."""
+    hits = [h for h in d.cues("direction") if s.start <= h.start < s.end]
+    if not hits or d.terms_in(Kind.MEASURE, s.start, s.end) or _FUTURE.search(s.text):
+        return []
+    if d.sents and s.start == d.sents[0].start:  # the headline sums up; the body says what
+        return []
+    result = bool(_RESULTY.search(s.text)) and bool(_SUBJECTS.search(s.text))
+    return [h for h in hits if h.value not in _AE_ONLY] if result else []
+
+
+_TOKEN_RE = re.compile(r"[\w'’/+.-]*\w|[^\w\s]")
+_BOUNDARY = frozenset(
+    (
+        "and",
+        "or",
+        "but",
+        "than",
+        "compared",
+        "versus",
+        "vs",
+        "after",
+        "at",
+        "by",
+        "from",
+        "with",
+        "over",
+        "during",
+        "which",
+        "that",
+        "when",
+        "while",
+        "among",
+        "between",
+        "in",
+        "for",
+        "to",
+        "was",
+        "were",
+        "is",
+        "are",
+        "had",
+        "has",
+        "have",
+        "did",
+        "does",
+        "do",
+        "who",
+        "whose",
+        "because",
+        "within",
+        "across",
+        "since",
+        "until",
+        "without",
+        "if",
+        "as",
+        "not",
+        "no",
+        "nor",
+        "although",
+        "though",
+        "whereas",
+        "yet",
+        "so",
+        "also",
+        "showed",
+        "shows",
+        "show",
+        "found",
+        "finds",
+        "reported",
+        "said",
+        "says",
+        "suggest",
+        "suggests",
+        "suggested",
+        "seemed",
+        "seem",
+        "could",
+        "would",
+        "may",
+        "might",
+        "can",
+        "will",
+        "should",
+        "been",
+        "be",
+        "being",
+        "this",
+        "these",
+        "those",
+        "there",
+        "it",
+        "they",
+        "we",
+        "he",
+        "she",
+        "on",
+        "into",
+        "per",
+    )
+)
+_AUXILIARY = frozenset(
+    (
+        "was",
+        "were",
+        "had",
+        "has",
+        "have",
+        "is",
+        "are",
+        "did",
+        "does",
+        "do",
+        "not",
+        "been",
+        "be",
+        "being",
+        "also",
+        "further",
+        "significantly",
+        "markedly",
+        "substantially",
+        "slightly",
+        "clearly",
+        "then",
+        "both",
+        "all",
+        "more",
+        "less",
+        "much",
+        "greatly",
+        "still",
+        "only",
+        "largely",
+        "modestly",
+        "statistically",
+        "numerically",
+    )
+)
+_DETERMINERS = frozenset(["the", "their", "a", "an", "its", "his", "her", "our", "your", "of"])
+_VAGUE = frozenset(
+    (
+        "patients",
+        "patient",
+        "people",
+        "participants",
+        "group",
+        "groups",
+        "cells",
+        "cell",
+        "treatment",
+        "therapy",
+        "study",
+        "trial",
+        "researchers",
+        "it",
+        "they",
+        "this",
+        "that",
+        "these",
+        "those",
+        "results",
+        "result",
+        "scores",
+        "score",
+        "outcomes",
+        "outcome",
+        "condition",
+        "disease",
+        "symptoms",
+        "animals",
+        "mice",
+        "rats",
+        "children",
+        "adults",
+        "team",
+        "data",
+        "findings",
+        "effect",
+        "effects",
+        "benefit",
+        "benefits",
+        "most",
+        "some",
+        "many",
+        "all",
+        "none",
+        "each",
+        "both",
+        "odds",
+        "ratio",
+        "ratios",
+        "measures",
+        "measure",
+        "arm",
+        "arms",
+        "dose",
+        "doses",
+        "infusion",
+        "injection",
+        "injections",
+        "participant",
+        "volunteers",
+    )
+)
+
+
+def _tokens(text: str, offset: int) -> list[tuple[int, int, str]]:
+    return [(offset + m.start(), offset + m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _words_before(d: _Doc, s: Span, hit: _Hit) -> tuple[int, int] | None:
+    """The noun phrase right before a cue: "hand function [improved]"."""
+    tokens = _tokens(d.text[s.start : hit.start], s.start)
+    while tokens and tokens[-1][2].casefold() in _AUXILIARY:
+        tokens.pop()
+    phrase: list[tuple[int, int, str]] = []
+    while tokens and len(phrase) < 6:
+        word = tokens[-1][2]
+        if not re.match(r"\w", word) or word.casefold() in _BOUNDARY:
+            break
+        phrase.insert(0, tokens.pop())
+    return (phrase[0][0], phrase[-1][1]) if phrase else None
+
+
+def _words_after(d: _Doc, s: Span, hit: _Hit) -> tuple[int, int] | None:
+    """The noun phrase a nominal or transitive cue governs: "an improvement in [walking
+    speed]", "[the cells] reduced [apoptosis]"."""
+    tokens = _tokens(d.text[hit.end : s.end], hit.end)
+    if tokens and tokens[0][2].casefold() in ("in", "of", "on"):
+        tokens = tokens[1:]
+    elif not re.search(r"(?:ed|es|s)$", d.text[hit.start : hit.end]):
+        return None
+    while tokens and tokens[0][2].casefold() in _DETERMINERS:
+        tokens = tokens[1:]
+    phrase: list[tuple[int, int, str]] = []
+    for token in tokens[:6]:
+        word = token[2].casefold()
+        keep_of = word == "of" and 0 < len(phrase) <= 2
+        if not keep_of and (not re.match(r"\w", token[2]) or word in _BOUNDARY):
+            break
+        phrase.append(token)
+    while phrase and phrase[-1][2].casefold() == "of":
+        phrase.pop()
+    return (phrase[0][0], phrase[-1][1]) if phrase else None
+
+
+_NOMINAL = re.compile(r"(?:ment|ments|tion|tions|ion|ions|ease|eases|ine|ines)$", re.I)
+
+
+def _measure_phrase(d: _Doc, s: Span, hit: _Hit) -> Mention | None:
+    """The words a direction cue governs when no table names them: "an improvement in walking
+    speed", "cells reduced apoptosis", "hand function improved" (an unmapped measure)."""
+    cue = d.text[hit.start : hit.end]
+    after = d.text[hit.end : s.end].lstrip()
+    span = None
+    if _NOMINAL.search(cue) or re.match(r"(?:in|of|on)\b", after, re.I):
+        span = _words_after(d, s, hit)
+    if span is None:
+        span = _words_before(d, s, hit)
+    if span is None and cue.casefold().endswith("ed"):
+        span = _words_after(d, s, hit)
+    return _phrase_mention(d, *span) if span else None
+
+
+_THERAPY_WORDS = re.compile(
+    r"\b(?:cells?|stem|infusions?|injections?|transplant\w*|grafts?|doses?|placebo|"
+    r"received|given|babies|group)\b",
+    re.I,
+)
+
+
+def _measure_like(words: list[str]) -> bool:
+    """Words that can name what was measured: a content word, no verb at the end, not the
+    therapy or the group itself."""
+    folded = [w.casefold().strip("'’.,") for w in words]
+    content = [w for w in folded if len(w) >= 4 and w not in _VAGUE and w not in _AUXILIARY]
+    last = folded[-1]
+    if not content or last in _VAGUE or re.search(r"(?:ed|ing)$", last):
+        return False
+    return not _THERAPY_WORDS.search(" ".join(folded))
+
+
+def _phrase_mention(d: _Doc, start: int, end: int) -> Mention | None:
+    text = d.text[start:end]
+    lead = re.match(r"(?:(?:the|their|a|an|its|his|her|our)\s+)+", text, re.I)
+    if lead:
+        start, text = start + lead.end(), text[lead.end() :]
+    words = text.split()
+    if not words or not _measure_like(words):
+        return None
+    for kind in (Kind.TISSUE, Kind.CELL_TYPE, Kind.CONDITION, Kind.ROUTE):
+        if any(m.start <= start and m.end >= end for m in d.terms_in(kind, start - 200, end)):
+            return None  # a place, the cells or the disease, not what was measured
+    label = " ".join(words)
+    try:
+        entry = d.res.lexicon.resolve(Kind.MEASURE, label)
+        return Mention(entry, start, end, "measure-name")
+    except ValueError:
+        unmapped = LexEntry(f"unmapped:{label.casefold()}", Kind.MEASURE, label)
+        return Mention(unmapped, start, end, "measure-phrase")
 
 
 def _figures(d: _Doc, s: Span, outcome: dict[str, Any]) -> None:
@@ -1038,7 +1366,7 @@ def _distinct(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for o in outcomes:
         value = o.get("value", {})
         key: tuple[Any, ...] = (
-            o["measure"]["id"],
+            o["measure"].get("id") or o["measure"]["label"].casefold(),
             tuple(sorted(o.get("arms", []))),
             o.get("timepoint", {}).get("value"),
             *(value.get(k) for k in ("numerator", "denominator", "percent")),
