@@ -113,18 +113,45 @@ class _Doc:
     mentions: list[Mention]
     hits: list[_Hit]
     res: Resources
+    lo: int = 0
+    hi: int = -1
+    parent: _Doc | None = None
     _by_kind: dict[Kind, list[Mention]] = field(default_factory=dict)
     _by_cue: dict[str, list[_Hit]] = field(default_factory=dict)
     _starts: list[int] = field(default_factory=list)
     _kind_starts: dict[Kind, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.hi < 0:
+            self.hi = len(self.text)
         for m in self.mentions:
             self._by_kind.setdefault(m.kind, []).append(m)
         for h in self.hits:
             self._by_cue.setdefault(h.kind, []).append(h)
         self._starts = [s.start for s in self.sents]
         self._kind_starts = {k: [m.start for m in ms] for k, ms in self._by_kind.items()}
+
+    def region(self, lo: int, hi: int) -> _Doc:
+        """The part of the document from ``lo`` to ``hi`` (one study's), offsets unchanged."""
+        return _Doc(
+            self.text,
+            [s for s in self.sents if lo <= s.start < hi],
+            [m for m in self.mentions if lo <= m.start < hi],
+            [h for h in self.hits if lo <= h.start < hi],
+            self.res,
+            lo,
+            hi,
+            self,
+        )
+
+    def search(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        """The first match of ``pattern`` within the region."""
+        return pattern.search(self.text, self.lo, self.hi)
+
+    @property
+    def body(self) -> str:
+        """The region's text (offsets start at ``lo``)."""
+        return self.text[self.lo : self.hi]
 
     def terms_in(self, kind: Kind, start: int, end: int) -> list[Mention]:
         """Mentions of a kind that start within ``[start, end)``."""
@@ -385,13 +412,13 @@ def _therapy(d: _Doc, cell: Mention | None, tissue: Mention | None) -> dict[str,
     donor = _first_cue(d, "donor-explicit", "donor-cue") or _first_cue(d, "donor", "donor-cue")
     if donor:
         therapy["donor"] = donor
-    mod = _MODIFIED.search(d.text)
+    mod = d.search(_MODIFIED)
     if mod:
         therapy["modification"] = {
             "value": mod.group(1).strip(),
             **d.ev(mod.start(1), mod.end(1), "modification-pattern", 0.7),
         }
-    name = _NAMED.search(d.text)
+    name = d.search(_NAMED)
     if name:
         therapy["name"] = {
             "value": name.group(1),
@@ -537,7 +564,7 @@ def _tables(d: _Doc) -> list[list[list[Span]]]:
     """Tables as rows of cells (with offsets): runs of lines of ``a | b | c``."""
     tables: list[list[list[Span]]] = []
     last_end = -2
-    for m in _TABLE_LINE.finditer(d.text):
+    for m in _TABLE_LINE.finditer(d.text, d.lo, d.hi):
         row = _cells(m.group(), m.start())
         if m.start() != last_end + 1 or not tables or len(row) != len(tables[-1][0]):
             tables.append([])
@@ -597,7 +624,7 @@ def _group_arms(d: _Doc, people: list[q.Count], therapy: dict[str, Any]) -> list
             arms += _group(d, s, c, stop, len(arms) + 1, len(here) > 1)
     if len(arms) > _MAX_ARMS:
         return []  # not a description of groups: a list, a table of results, or noise
-    everywhere = _routes_in(d, 0, len(d.text)) or _fallback_routes(d)
+    everywhere = _routes_in(d, d.lo, d.hi) or _fallback_routes(d)
     for arm in arms:
         if not arm["therapy"]["routes"] and len({r.entry.id for r in everywhere}) == 1:
             arm["therapy"]["routes"] = [d.term(everywhere[0], 0.5)]  # the one route named
@@ -1101,7 +1128,7 @@ def _figures(d: _Doc, s: Span, outcome: dict[str, Any]) -> None:
 
 
 def _venue(d: _Doc) -> tuple[str | None, int | None]:
-    m = _VENUE.search(d.text)
+    m = d.search(_VENUE)
     if m:
         return m.group(1).strip(), int(m.group(2))
     return None, None
@@ -1167,10 +1194,10 @@ def _reports_a_study(
 ) -> bool:
     """A study: cells given to someone (people, animals or cells, or a design or phase that
     says so) with a result, or a registered trial described by its design."""
-    if cell is None or not _STUDYLIKE.search(d.text):
+    if cell is None or not d.search(_STUDYLIKE):
         return False
     done = bool(subjects) or bool(d.cues("design")) or bool(_phases(d))
-    registered = bool(doc.nct) or bool(_NCT_IN_TEXT.search(d.text))
+    registered = bool(doc.nct) or bool(d.search(_NCT_IN_TEXT))
     return (done and _result(d, outcomes)) or (registered and (done or bool(outcomes)))
 
 
@@ -1190,9 +1217,9 @@ def _inferred(d: _Doc, design: dict[str, Any]) -> bool:
     """A design read from what the text describes (cells on target cells, an animal model),
     where the text also says work was done."""
     method = design.get("method")
-    if method == "inferred-cells-only" and not _EXPERIMENT.search(d.text):
+    if method == "inferred-cells-only" and not d.search(_EXPERIMENT):
         return False
-    return method in ("inferred-from-species", "inferred-cells-only") and bool(_DONE.search(d.text))
+    return method in ("inferred-from-species", "inferred-cells-only") and bool(d.search(_DONE))
 
 
 _EXPERIMENT = re.compile(r"\b(?:experiment(?:s|al)?|cultures?|culture dish(?:es)?)\b", re.I)
@@ -1220,10 +1247,161 @@ def extract_record(doc: Document, res: Resources) -> dict[str, Any]:
     if ncts:
         source["nct"] = ncts
     record: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "source": source, "reports": []}
-    report = _report(doc, d)
-    if report is not None:
-        record["reports"].append(report)
+    record["reports"] = _reports(doc, d)
     return record
+
+
+def _reports(doc: Document, d: _Doc) -> list[dict[str, Any]]:
+    """One report per study the document reports: per region where its regions report
+    distinct studies, else one for the whole text."""
+    regions = segment(d)
+    if len(regions) > 1:
+        found = []
+        for lo, hi in regions:
+            part = d.region(lo, hi)
+            if _SUMMING_UP.search(part.body) and not part.search(_IDS):
+                continue  # a closing comment on the studies above, not one of them
+            report = _report(doc, part, _region_ref(part))
+            if report is not None:
+                found.append(report)
+        if len(found) > 1 and _all_distinct(found):
+            return found
+    report = _report(doc, d)
+    return [report] if report is not None else []
+
+
+_PARAGRAPH = re.compile(r"\S(?:[^\n]|\n(?![ \t]*\n))*")
+_SECTION = re.compile(
+    r"^\W*(?:background|introduction|objectives?|aims?|purpose|methods?|design|setting|"
+    r"participants|patients|interventions?|main outcomes?(?: measures?)?|outcomes?|results?|"
+    r"findings|conclusions?|interpretation|funding|discussion|limitations|significance|"
+    r"summary|abstract|trial registration|registration|sources?|references?|keywords?)\W*$",
+    re.I,
+)
+_INTRO = re.compile(
+    r"^\W*(?:\d+[.)]\s*)?(?:(?:in|at|from|for)\s+)?(?:a|an|the|another|one|two|three|"
+    r"a second|a third|the second|the third|the first|the last|a separate|a different|a newer|"
+    r"a larger|a smaller|an earlier|a later|meanwhile|elsewhere|separately|finally|next|also|"
+    r"similarly|by contrast|in contrast|on the other hand)\b[^.\n]{0,120}?\b(?:trial|study|"
+    r"experiment|team|researchers|investigators|group|programme|program)\b",
+    re.I,
+)
+_ORDINAL = re.compile(
+    r"\b(?:another|second|third|fourth|separate|different|other|meanwhile|elsewhere|"
+    r"separately|by contrast|in contrast)\b",
+    re.I,
+)
+_IDS = re.compile(r"\bNCT\d{8}\b|\bPMID:?\s*\d{5,9}\b|\b10\.\d{4,9}/[^\s,;)]+", re.I)
+
+
+def segment(d: _Doc) -> list[tuple[int, int]]:
+    """Regions of the text, one per study it reports in turn: a new region starts at a
+    paragraph that brings a registry id or publication id of its own, or that introduces
+    another study ("In a second trial", "Meanwhile, a team in ..."), or at a heading, once
+    the current region has described a study. Section headings of an abstract never split."""
+    paragraphs = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(d.text, d.lo, d.hi)]
+    if len(paragraphs) < 2:
+        return [(d.lo, d.hi)]
+    regions: list[tuple[int, int]] = []
+    start, described = paragraphs[0][0], False
+    seen_ids: set[str] = set()
+    for lo, hi in paragraphs:
+        text = d.text[lo:hi]
+        ids = {m.group().casefold() for m in _IDS.finditer(text)}
+        heading = (
+            "\n" not in text.strip()
+            and len(text.split()) <= 14
+            and not re.search(r"[.!?:]$", text.strip())
+        )
+        citing = bool(_CITING.match(text)) or bool(_ANAPHOR_STUDY.match(text))
+        new_ids = bool(ids) and not (ids & seen_ids) and bool(seen_ids) and not citing
+        intro = bool(_INTRO.match(text)) and bool(_ORDINAL.search(text[:160]))
+        if (
+            described
+            and lo > start
+            and (new_ids or intro or (heading and not _SECTION.match(text)))
+        ):
+            regions.append((start, lo))
+            start, seen_ids, described = lo, set(), False
+        seen_ids |= ids
+        described = described or _describes_a_study(d.region(start, hi))
+    regions.append((start, d.hi))
+    return regions
+
+
+_CITING = re.compile(
+    r"^\W*(?:references?|sources?|citation|cited|journal reference|published in|read more|"
+    r"further reading|study|paper)\s*[:\-–]",
+    re.I,
+)
+"""A paragraph that cites the study the text is about (its identifiers are that study's)."""
+_ANAPHOR_STUDY = re.compile(
+    r"^\W*(?:the|this|that|these|its|their)\s+(?:\w+\s+){0,2}?(?:study|trial|team|researchers|"
+    r"investigators|work|results|findings|paper|authors)\b",
+    re.I,
+)
+"""A paragraph that goes on about the study already named ("The trial, funded by ...")."""
+_SUMMING_UP = re.compile(
+    r"\b(?:these|both|all|the two|the three|the four|neither|none of the)\s+(?:\w+\s+)?"
+    r"(?:studies|trials|experiments|results)\b",
+    re.I,
+)
+"""Words that sum up several studies: a roundup's lede or its closing comment."""
+
+
+def _describes_a_study(d: _Doc) -> bool:
+    """A stretch of text that describes one study concretely: the cells, and who or how
+    many received them, or the study's identifier or phase."""
+    cells = any(_stemlike(m.entry, d.res) for m in d.terms(Kind.CELL_TYPE))
+    concrete = bool(_people(d)) or bool(d.search(_IDS)) or bool(_phases(d))
+    return cells and concrete and bool(d.search(_STUDYLIKE))
+
+
+def _region_ref(d: _Doc) -> dict[str, Any]:
+    """How a region names its study: the identifiers it gives, and its opening words."""
+    ref: dict[str, Any] = {}
+    opening = d.sents[0].text if d.sents else d.body
+    ref["title"] = " ".join(opening.split()[:14])
+    ncts = sorted({m.group() for m in _NCT_IN_TEXT.finditer(d.text, d.lo, d.hi)})
+    if ncts:
+        ref["nct"] = ncts
+    pmid = re.compile(r"\bPMID:?\s*(\d{5,9})\b").search(d.text, d.lo, d.hi)
+    if pmid:
+        ref["pmid"] = pmid.group(1)
+    doi = re.compile(r"\b10\.\d{4,9}/[^\s,;)]+").search(d.text, d.lo, d.hi)
+    if doi:
+        ref["doi"] = doi.group().rstrip(".")
+    return ref
+
+
+def _signature(report: dict[str, Any]) -> tuple[Any, ...]:
+    conditions = tuple(c.get("id") or c.get("label") for c in report.get("conditions", []))
+    cells = tuple(
+        sorted(
+            {
+                a["therapy"]["cell_type"].get("id", "")
+                for a in report["arms"]
+                if a.get("therapy", {}).get("cell_type")
+            }
+        )
+    )
+    return conditions, cells, report["design"]["study_type"]["value"]
+
+
+def _all_distinct(reports: list[dict[str, Any]]) -> bool:
+    """Reports of regions are separate studies when each has identifiers of its own or a
+    different condition, cell type or kind of study."""
+    for i, a in enumerate(reports):
+        for b in reports[i + 1 :]:
+            ids_a = set(a["study"].get("nct", [])) | {a["study"].get("pmid"), a["study"].get("doi")}
+            ids_b = set(b["study"].get("nct", [])) | {b["study"].get("pmid"), b["study"].get("doi")}
+            ids_a.discard(None)
+            ids_b.discard(None)
+            if ids_a & ids_b:
+                return False
+            if not (ids_a and ids_b) and _signature(a) == _signature(b):
+                return False
+    return True
 
 
 _ANIMAL_NOUNS = {
@@ -1257,7 +1435,7 @@ def _design_or_default(
 
 
 def _age_range(d: _Doc) -> dict[str, Any] | None:
-    ages = _AGES.search(d.text)
+    ages = d.search(_AGES)
     if not ages:
         return None
     return {
@@ -1288,10 +1466,16 @@ def _details(d: _Doc, design: str, cell: Mention | None) -> dict[str, Any]:
     return details
 
 
-def _report(doc: Document, d: _Doc) -> dict[str, Any] | None:
-    """The one study report of a document, or None when it reports no study."""
+def _report(doc: Document, d: _Doc, ref: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The study report of a document (or of one study's region of it), or None when it
+    reports no study."""
     condition = _most_frequent(d.terms(Kind.CONDITION))
     cell, tissue = _therapy_cell(d)
+    if d.parent is not None:  # a study of a roundup may name its cells or disease only above
+        if cell is None:
+            cell, tissue = _therapy_cell(d.parent)
+        if condition is None:
+            condition = _most_frequent(d.parent.terms(Kind.CONDITION))
     people = _people(d)
     humans = [c for c in people if c.noun not in _ANIMAL_NOUNS]
     species = _species(d, humans)
@@ -1311,7 +1495,7 @@ def _report(doc: Document, d: _Doc) -> dict[str, Any] | None:
         return None
     details = _details(d, design["value"], cell)
     report: dict[str, Any] = {
-        "study": _study_ref(doc, doc.title),
+        "study": ref if ref is not None else _study_ref(doc, doc.title),
         "design": _axes(design, details.pop("blinding", None), details.pop("control", None)),
     }
     if condition is not None:
