@@ -76,6 +76,7 @@ class Design(StrEnum):
     CASE_REPORT = "case_report"
     CASE_SERIES = "case_series"
     OPEN_LABEL = "open_label"
+    NON_RANDOMISED_CONTROLLED = "non_randomised_controlled"
     RANDOMISED_CONTROLLED = "randomised_controlled"
 
 
@@ -306,6 +307,7 @@ def _design(d: _Doc, species: str | None, patients: bool) -> dict[str, Any] | No
     """The design a cue states; laboratory and animal cues count only without patients
     (a trial article may recall "laboratory experiments" that came before it)."""
     clinical = [
+        Design.NON_RANDOMISED_CONTROLLED,
         Design.RANDOMISED_CONTROLLED,
         Design.OPEN_LABEL,
         Design.CASE_SERIES,
@@ -769,6 +771,9 @@ def _outcomes(d: _Doc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
             outcome = _outcome(d, s, m, hit, arms)
             key = (m.entry.id, hit.value if hit else None, outcome["modality"]["value"])
             found.setdefault(key, outcome)
+        for m, hit in _safety(d, s):
+            outcome = _outcome(d, s, m, hit, arms)
+            found.setdefault((m.entry.id, hit.value, outcome["modality"]["value"]), outcome)
         for hit in _unclaimed(d, s):
             phrase = _measure_phrase(d, s, hit)
             if phrase is not None:
@@ -789,6 +794,21 @@ _SUBJECTS = re.compile(
     r"treated|recipients|those who|cultures|cells)\b",
     re.I,
 )
+
+
+def _safety(d: _Doc, s: Span) -> list[tuple[Mention, _Hit]]:
+    """A safety statement that names no adverse-event term ("no safety concerns"): the
+    outcome is adverse events, the cue its evidence."""
+    entry = d.res.lexicon.get(_ADVERSE_EVENT)
+    if entry is None or any(
+        m.entry.id == _ADVERSE_EVENT for m in d.terms_in(Kind.MEASURE, s.start, s.end)
+    ):
+        return []
+    hits = [h for h in d.cues("direction") if s.start <= h.start < s.end and h.value in _AE_ONLY]
+    return [(Mention(entry, h.start, h.end, "safety-cue"), h) for h in hits[:1]]
+
+
+_ADVERSE_EVENT = "NCIT:C41331"
 
 
 def _unclaimed(d: _Doc, s: Span) -> list[_Hit]:
@@ -1450,7 +1470,7 @@ def _details(d: _Doc, design: str, cell: Mention | None) -> dict[str, Any]:
     phases = _phases(d)
     if phases and design not in _PRECLINICAL:
         details["phase"] = d.term(phases[0])
-    for key in ("blinding", "control"):
+    for key in ("blinding", "control", "allocation", "model"):
         value = _first_cue(d, key, f"{key}-cue")
         if value:
             details[key] = value
@@ -1496,7 +1516,13 @@ def _report(doc: Document, d: _Doc, ref: dict[str, Any] | None = None) -> dict[s
     details = _details(d, design["value"], cell)
     report: dict[str, Any] = {
         "study": ref if ref is not None else _study_ref(doc, doc.title),
-        "design": _axes(design, details.pop("blinding", None), details.pop("control", None)),
+        "design": _axes(
+            design,
+            details.pop("blinding", None),
+            details.pop("control", None),
+            details.pop("allocation", None),
+            details.pop("model", None),
+        ),
     }
     if condition is not None:
         report["conditions"] = [d.term(condition)]
@@ -1513,17 +1539,27 @@ def _report(doc: Document, d: _Doc, ref: dict[str, Any] | None = None) -> dict[s
 
 
 def _axes(
-    design: dict[str, Any], blinding: dict[str, Any] | None, control: dict[str, Any] | None
+    design: dict[str, Any],
+    blinding: dict[str, Any] | None,
+    control: dict[str, Any] | None,
+    allocation: dict[str, Any] | None = None,
+    model: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The design a cue gave, on the model's axes, each with the evidence that states it."""
+    """The design a cue gave, on the model's axes, each with the evidence that states it; an
+    axis a cue of its own states ("single-arm", "crossover") is added where the design left it."""
     evidence = {k: v for k, v in design.items() if k != "value"}
     axes: dict[str, Any] = {
         k: {"value": v, **evidence} for k, v in V1_DESIGN[design["value"]].items()
     }
+    preclinical = design["value"] in _PRECLINICAL
     if blinding is not None:
         axes["masking"] = {**blinding, "value": _MASKING[blinding["value"]]}
     if control is not None:
         axes["control"] = control
+    if allocation is not None and "allocation" not in axes and not preclinical:
+        axes["allocation"] = allocation
+    if model is not None and not preclinical:
+        axes["intervention_model"] = model
     return axes
 
 
