@@ -28,7 +28,7 @@ from stemkg.resources import ontology_file
 
 __all__ = ["TABLES", "TableTerm", "TermIndex", "extension", "load_term_index", "token_key"]
 
-_FORMAT = "4"
+_FORMAT = "5"
 """Bumped when the cache's layout changes."""
 _TOKEN = re.compile(r"[^\W_]+")
 _GENERIC = frozenset(
@@ -117,10 +117,34 @@ _ROOTS = frozenset(
 _KINDS = {k.value: k for k in Kind}
 
 
+_BRITISH = (
+    (re.compile(r"^(an|le[uo]k|isch|sept|hyp|hyperglyc|hypoglyc|bacter|tox|ur)aem"), r"\1em"),
+    (re.compile(r"^haem"), "hem"),
+    (re.compile(r"^oe(?=dem|soph|str)"), "e"),
+    (re.compile(r"^foet"), "fet"),
+    (re.compile(r"^paed"), "ped"),
+    (re.compile(r"^coeli"), "celi"),
+    (re.compile(r"^faec"), "fec"),
+    (re.compile(r"our(s?)$"), r"or\1"),
+    (re.compile(r"isation(s?)$"), r"ization\1"),
+)
+"""British spellings a name or a text may use, and the American form tables mostly hold."""
+_NOT_OUR = frozenset({"four", "hour", "hours", "your", "our", "ours", "pour", "tour", "flour"})
+
+
+def american(word: str) -> str:
+    """A lower-case word in American spelling ("haematopoietic" gives "hematopoietic")."""
+    if word in _NOT_OUR:
+        return word
+    for pattern, replacement in _BRITISH:
+        word = pattern.sub(replacement, word)
+    return word
+
+
 def token_key(text: str) -> str:
-    """A name as the matcher compares it: lower-case word characters, one space apart
-    ("Alzheimer's disease" and "alzheimer’s  disease" give "alzheimer s disease")."""
-    return " ".join(_TOKEN.findall(text.casefold()))
+    """A name as the matcher compares it: lower-case words in American spelling, one space
+    apart ("Alzheimer's disease" and "alzheimer’s  disease" give "alzheimer s disease")."""
+    return " ".join(american(w) for w in _TOKEN.findall(text.casefold()))
 
 
 TABLES = {"mondo": Kind.CONDITION, "cl": Kind.CELL_TYPE, "uberon": Kind.TISSUE, "efo": Kind.MEASURE}
@@ -162,7 +186,9 @@ class TermIndex:
     def matches(self, text: str) -> Iterator[tuple[int, int, tuple[TableTerm, ...]]]:
         """Every name of a table term in ``text`` as (start, end, terms), the longest at each
         start; plural forms and any case or spacing match, single generic words do not."""
-        tokens = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(text)]
+        tokens = [
+            (m.start(), m.end(), american(m.group().casefold())) for m in _TOKEN.finditer(text)
+        ]
         prefixes, keys = self._prefixes, self._keys
         for i, (start, _, word) in enumerate(tokens):
             key, best = word, None

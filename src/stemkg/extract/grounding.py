@@ -50,13 +50,29 @@ class Cue:
     value: str
 
 
+_AMERICAN = (
+    (re.compile(r"\b(an|le[uo]k|isch|sept)em"), r"\1aem"),
+    (re.compile(r"\bhem(?=at|or|oglob|olys|ophil|odial)"), "haem"),
+    (re.compile(r"\bede(?=ma)"), "oede"),
+    (re.compile(r"\besoph"), "oesoph"),
+    (re.compile(r"\bfet(?=al|us)"), "foet"),
+    (re.compile(r"\bped(?=iatric)"), "paed"),
+    (re.compile(r"\btumor"), "tumour"),
+)
+"""American spellings and their British forms, so a curated name matches either."""
+
+
 def _variants(name: str) -> set[str]:
     base = " ".join(fold(name).split())
-    forms = {base}
-    if base.endswith("y") and not base.endswith(("ay", "ey", "oy")):
-        forms.add(base[:-1] + "ies")
-    elif not base.endswith("s"):
-        forms.add(base + "s")
+    british = base
+    for pattern, replacement in _AMERICAN:
+        british = pattern.sub(replacement, british)
+    forms = {base, british}
+    for form in (base, british):
+        if form.endswith("y") and not form.endswith(("ay", "ey", "oy")):
+            forms.add(form[:-1] + "ies")
+        elif not form.endswith("s"):
+            forms.add(form + "s")
     return forms
 
 

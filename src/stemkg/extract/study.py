@@ -212,6 +212,37 @@ def _analyse(doc: Document, res: Resources) -> _Doc:
     return _Doc(text, sents, mentions, sorted(hits, key=lambda h: h.start), res)
 
 
+def _conditions(d: _Doc, primary: Mention) -> list[Mention]:
+    """The study's conditions: the most named one first, then one other the text
+    names where it says who was studied ("patients with X", the headline), none of them a
+    broader or narrower form of another."""
+    chosen = [primary]
+    for m in d.terms(Kind.CONDITION):
+        if len(chosen) == 2:
+            break
+        if any(m.entry.id == c.entry.id for c in chosen):
+            continue
+        related = any(
+            m.entry.id in _ancestors(d.res, c.entry.id)
+            or c.entry.id in _ancestors(d.res, m.entry.id)
+            for c in chosen
+        )
+        if related:
+            continue
+        before = d.text[max(d.lo, m.start - 40) : m.start]
+        in_headline = bool(d.sents) and d.sents[0].start <= m.start < d.sents[0].end
+        if in_headline or _WHO.search(before):
+            chosen.append(m)
+    return chosen
+
+
+_WHO = re.compile(
+    r"\b(?:patients|people|adults|children|men|women|participants|volunteers|infants|babies|"
+    r"those|subjects|cases)\s+(?:\w+\s+){0,3}?(?:with|who (?:had|have))\s+(?:\w+\s+){0,3}$",
+    re.I,
+)
+
+
 def _most_frequent(mentions: list[Mention]) -> Mention | None:
     if not mentions:
         return None
@@ -220,10 +251,18 @@ def _most_frequent(mentions: list[Mention]) -> Mention | None:
     return next(m for m in mentions if counts[m.entry.id] == best)
 
 
+def _ancestors(res: Resources, curie: str) -> frozenset[str]:
+    """A term's ancestors: from the shipped extracts, else from the ontology tables."""
+    found = res.ancestors.get(curie)
+    if found is None and res.grounder.tables is not None:
+        found = res.grounder.tables.ancestors(curie)
+    return found or frozenset()
+
+
 def _stemlike(entry: LexEntry, res: Resources) -> bool:
     if entry.id == "EFO:0004905" or _STEMLIKE.search(entry.label):
         return True
-    return "CL:0000034" in res.ancestors.get(entry.id, frozenset())
+    return "CL:0000034" in _ancestors(res, entry.id)
 
 
 def _specialise(d: _Doc, cell: Mention) -> tuple[Mention, Mention | None]:
@@ -279,7 +318,7 @@ def _therapy_cell(d: _Doc) -> tuple[Mention | None, Mention | None]:
     specific = [
         (c, t)
         for c, t in composed
-        if not any(c.entry.id in d.res.ancestors.get(other, frozenset()) for other in ids)
+        if not any(c.entry.id in _ancestors(d.res, other) for other in ids)
     ]
     counts = Counter(c.entry.id for c, _ in specific)
     best = max(counts.values())
@@ -288,6 +327,33 @@ def _therapy_cell(d: _Doc) -> tuple[Mention | None, Mention | None]:
         tissue = next((t for c, t in specific if c.entry.id == cell.entry.id and t), None)
     if tissue is None:
         tissue = _tissue_in_label(d, cell)
+    if tissue is None:
+        cell, tissue = _source_elsewhere(d, cell)
+    return cell, tissue
+
+
+def _source_elsewhere(d: _Doc, cell: Mention) -> tuple[Mention, Mention | None]:
+    """The one tissue the text says cells came from, in any sentence ("cells taken from the
+    umbilical cord", "cord-derived"), composed with a generic cell type where CL has the
+    specific class."""
+    sources = {
+        t.entry.id: t
+        for c in d.terms(Kind.CELL_TYPE)
+        for t in d.terms_in(Kind.TISSUE, d.sentence_of(c.start).start, d.sentence_of(c.start).end)
+        if _source_of(d, c, t)
+    }
+    if len(sources) != 1:
+        return cell, None
+    tissue = next(iter(sources.values()))
+    for name in (
+        f"{cell.entry.label} of {tissue.entry.label}",
+        f"{cell.entry.label} of the {tissue.entry.label}",
+    ):
+        try:
+            special = d.res.lexicon.resolve(Kind.CELL_TYPE, name)
+        except ValueError:
+            continue
+        return Mention(special, cell.start, cell.end, "tissue-composition"), tissue
     return cell, tissue
 
 
@@ -375,6 +441,10 @@ def _participants(d: _Doc, people: list[q.Count], arms: list[dict[str, Any]]) ->
             if key not in result and m:
                 c = _near(here, m, s.start)
                 result[key] = {"value": c.value, **d.ev(c.start, c.end, f"count-{key}", 0.8)}
+    treated = result.get("treated")
+    if treated is not None and "enrolled" not in result:
+        # one count of those who received the cells: they are also those who took part
+        result = {"enrolled": {**treated, "method": "count-enrolled"}, "treated": treated}
     return result
 
 
@@ -1161,7 +1231,7 @@ def _target_cells(d: _Doc, therapy_cell: Mention | None) -> list[dict[str, Any]]
             therapy_cell is None or m.entry.id != therapy_cell.entry.id
         ):
             seen.setdefault(m.entry.id, m)
-    broader = {a for term in seen for a in d.res.ancestors.get(term, frozenset())}
+    broader = {a for term in seen for a in _ancestors(d.res, term)}
     return [d.term(m, 0.7) for term, m in seen.items() if term not in broader]
 
 
@@ -1395,7 +1465,7 @@ def _region_ref(d: _Doc) -> dict[str, Any]:
 
 
 def _signature(report: dict[str, Any]) -> tuple[Any, ...]:
-    conditions = tuple(c.get("id") or c.get("label") for c in report.get("conditions", []))
+    conditions = tuple(c.get("id") or c.get("label") for c in report.get("conditions", [])[:1])
     cells = tuple(
         sorted(
             {
@@ -1525,7 +1595,7 @@ def _report(doc: Document, d: _Doc, ref: dict[str, Any] | None = None) -> dict[s
         ),
     }
     if condition is not None:
-        report["conditions"] = [d.term(condition)]
+        report["conditions"] = [d.term(m) for m in _conditions(d, condition)]
     else:
         report["not_stated"] = ["conditions"]
     if species:
