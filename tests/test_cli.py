@@ -268,3 +268,10 @@ def test_stats_lists_unmapped_terms(tmp_path: Path, record: dict[str, Any]) -> N
     assert result.exit_code == 0
     assert "Machado-Joseph disease" in result.stdout and "condition" in result.stdout
     assert "hand grip strength" in result.stdout  # the fixture's unmapped measure
+
+
+def test_extract_explain_says_what_is_missing() -> None:
+    result = invoke("extract", str(ARTICLES / "what-are-stem-cells.md"), "--explain")
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert "no study: what-are-stem-cells: found" in result.stderr
+    assert "Missing:" in result.stderr and "participants, animals or cells studied" in result.stderr

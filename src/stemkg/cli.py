@@ -277,9 +277,16 @@ def _dump(record: RecordFile) -> dict[str, Any]:
 def extract_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Articles: files or folders.")],
     fmt: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.json,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="For each article with no study, say what was missing."),
+    ] = False,
 ) -> None:
     """Extract study records from articles and print them (JSON list or YAML records)."""
     result = pipeline.extract_paths(paths)
+    if explain:
+        for article, reason in result.reasons:
+            err.print(f"[cyan]no study:[/] {article}: {reason}", highlight=False, soft_wrap=True)
     fatal = bool(result.problems) and not result.records and not result.no_study
     for problem in result.warnings:
         err.print(f"[yellow]warning:[/] {problem.message}", highlight=False, soft_wrap=True)

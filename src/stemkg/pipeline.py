@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 from stemkg import ids
 from stemkg.errors import InputError, MappingError, StemkgError
 from stemkg.evalset import EvalReport, load_gold_dir, score
-from stemkg.extract import extract
+from stemkg.extract import explain, extract
 from stemkg.link import Ambiguity, Conflict, Profile, ReportRef, link_studies, normalise_venue
 from stemkg.model import RecordFile, Report
 from stemkg.rdf import SourceInput, map_source
@@ -134,6 +134,8 @@ class Extracted:
     no_study: tuple[str, ...]
     warnings: tuple[FileProblem, ...]
     problems: tuple[FileProblem, ...]
+    reasons: tuple[tuple[str, str], ...] = ()
+    """For each article that gives no study: its id and why (what was found, what missing)."""
 
 
 def _extract_document(path: Path, doc: Document) -> Loaded:
@@ -162,6 +164,7 @@ class _Reading:
     problems: list[FileProblem] = field(default_factory=list)
     warnings: list[FileProblem] = field(default_factory=list)
     no_study: list[str] = field(default_factory=list)
+    reasons: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _read_all(
@@ -194,6 +197,7 @@ def _read_all(
                     units.append(unit)
                 else:
                     reading.no_study.append(doc.id)
+                    reading.reasons.append((doc.id, explain(doc, load_resources())))
             reading.loaded += _new_sources(path, units, seen, reading)
             reading.warnings += [FileProblem(path, f"{path}: {w}") for w in contents.warnings]
         except InputError as exc:
@@ -243,6 +247,7 @@ def extract_paths(paths: list[Path]) -> Extracted:
         tuple(reading.no_study),
         tuple(reading.warnings),
         tuple(reading.problems),
+        tuple(reading.reasons),
     )
 
 

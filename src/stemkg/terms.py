@@ -28,7 +28,7 @@ from stemkg.resources import ontology_file
 
 __all__ = ["TABLES", "TableTerm", "TermIndex", "extension", "load_term_index", "token_key"]
 
-_FORMAT = "5"
+_FORMAT = "6"
 """Bumped when the cache's layout changes."""
 _TOKEN = re.compile(r"[^\W_]+")
 _GENERIC = frozenset(
@@ -252,10 +252,11 @@ def _prefixes(keys: _Names) -> frozenset[str]:
 
 def _keys_of(name: str, kind: Kind) -> Iterator[str]:
     """The matcher's keys for a name: its token key and its plural. A single word names a
-    measure too loosely ("dose", "weight") to match in running text."""
+    measure too loosely ("dose", "weight") to match in running text, and a single word of
+    fewer than five letters is too often an ordinary one ("dish", "mad")."""
     key = token_key(name)
     single = " " not in key
-    if not key or (single and (key in _GENERIC or len(key) < 3 or kind is Kind.MEASURE)):
+    if not key or (single and (key in _GENERIC or len(key) < 5 or kind is Kind.MEASURE)):
         return
     yield key
     if key.endswith("y") and not key.endswith(("ay", "ey", "oy")):

@@ -7,11 +7,11 @@ study report in v1), every value with its quote, offsets, method and confidence.
 
 from __future__ import annotations
 
-from stemkg.extract.study import Resources, extract_record
+from stemkg.extract.study import Resources, explain, extract_record
 from stemkg.model import RecordFile
 from stemkg.sources.document import Document
 
-__all__ = ["Resources", "extract"]
+__all__ = ["Resources", "explain", "extract"]
 
 
 def extract(document: Document, resources: Resources) -> RecordFile:

@@ -24,7 +24,7 @@ from stemkg.migrate import V1_DESIGN
 from stemkg.model import SCHEMA_VERSION, Direction, Modality
 from stemkg.sources.document import Document
 
-__all__ = ["Resources", "extract_record"]
+__all__ = ["Resources", "explain", "extract_record"]
 
 _STEMLIKE = re.compile(r"stem|progenitor|stromal|mononuclear|precursor|pluripotent", re.I)
 _ENROLLED = re.compile(
@@ -1668,3 +1668,25 @@ def _distinct(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 key = (*key, direction)
         seen.setdefault(key, o)
     return list(seen.values())
+
+
+def explain(doc: Document, res: Resources) -> str:
+    """Why a document gives no study, in one line: what was found and what was missing."""
+    d = _analyse(doc, res)
+    condition = _most_frequent(d.terms(Kind.CONDITION))
+    cell, _ = _therapy_cell(d)
+    people = _people(d)
+    found: list[str] = []
+    missing: list[str] = []
+    for what, value in (
+        ("a condition", condition.entry.label if condition else None),
+        ("the cells given", cell.entry.label if cell else None),
+        ("participants, animals or cells studied", f"{len(people)} counts" if people else None),
+        ("a result", "a direction" if d.cues("direction") else None),
+        ("study words (trial, study, patients ...)", "yes" if d.search(_STUDYLIKE) else None),
+    ):
+        (found if value else missing).append(f"{what}: {value}" if value else what)
+    review = " It presents itself as a review or meta-analysis." if _is_review(d) else ""
+    shown = "; ".join(found) or "nothing"
+    lacks = "; ".join(missing) or "nothing (the parts did not make a study together)"
+    return f"found {shown}. Missing: {lacks}.{review}"
