@@ -431,3 +431,13 @@ def test_every_evidenced_property_is_a_value_property(built: pipeline.BuildResul
            FILTER NOT EXISTS { ?p a s:ValueProperty } }""",
     )
     assert [r["p"] for r in rows] == ["http://purl.org/dc/terms/title"]  # planned measures only
+
+
+def test_the_manifest_names_articles_with_no_study(tmp_path: Path) -> None:
+    import json
+
+    result = build([RECORDS.parent / "articles"], tmp_path / "out")
+    manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    named = {entry["article"]: entry["why"] for entry in manifest["no_study"]}
+    assert set(named) == {"what-are-stem-cells", "regen-clinic-advert"}
+    assert all("Missing:" in why for why in named.values())

@@ -384,9 +384,13 @@ def _shown(path: Path, roots: list[Path]) -> str:
 
 
 def _manifest(
-    sources: list[SourceSummary], problems: list[FileProblem], roots: list[Path]
+    sources: list[SourceSummary],
+    problems: list[FileProblem],
+    roots: list[Path],
+    no_study: list[tuple[str, str]] | None = None,
 ) -> dict[str, object]:
     return {
+        "no_study": [{"article": article, "why": why} for article, why in no_study or []],
         "stemkg_version": software_version(),
         "sources": [
             {
@@ -457,7 +461,8 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
             store.bulk_extend(q for g in sorted(graphs) for q in graphs[g])
             load_ontology(store)
             store.bulk_extend(extension)
-            total = _write_outputs(store, staging, _manifest(sources, problems, paths))
+            manifest = _manifest(sources, problems, paths, reading.reasons)
+            total = _write_outputs(store, staging, manifest)
             ontology = sum(1 for _ in store.quads_for_pattern(None, None, None, _ONTOLOGY))
             store.flush()
             del store
