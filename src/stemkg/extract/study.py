@@ -841,6 +841,9 @@ def _outcomes(d: _Doc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
             outcome = _outcome(d, s, m, hit, arms)
             key = (m.entry.id, hit.value if hit else None, outcome["modality"]["value"])
             found.setdefault(key, outcome)
+        for outcome in _endpoints(d, s):
+            key = (outcome["measure"]["label"], "improved", outcome["modality"]["value"])
+            found.setdefault(key, outcome)
         for m, hit in _safety(d, s):
             outcome = _outcome(d, s, m, hit, arms)
             found.setdefault((m.entry.id, hit.value, outcome["modality"]["value"]), outcome)
@@ -879,6 +882,40 @@ def _safety(d: _Doc, s: Span) -> list[tuple[Mention, _Hit]]:
 
 
 _ADVERSE_EVENT = "NCIT:C41331"
+
+
+_ENDPOINT = re.compile(
+    r"\b(?P<verb>missed|failed to (?:meet|reach|hit|achieve)|did not (?:meet|reach|hit|achieve)|"
+    r"met|reached|achieved|hit)\s+(?:its|their|the)\s+(?P<what>(?:(?:primary|main|co-?primary|"
+    r"secondary|key secondary|prespecified|pre-specified)\s+)+(?:efficacy\s+)?"
+    r"(?:end\s?points?|outcomes?(?: measures?)?|goals?))",
+    re.I,
+)
+"""A trial's verdict on its endpoint: "missed its primary endpoint" (improved, negated)."""
+
+
+def _endpoints(d: _Doc, s: Span) -> list[dict[str, Any]]:
+    """Outcomes a sentence states as an endpoint met or missed."""
+    found = []
+    for m in _ENDPOINT.finditer(d.text, s.start, s.end):
+        start, end = m.start("what"), m.end("what")
+        label = " ".join(m.group("what").split())
+        measure = {"label": label, "unmapped": True, **d.ev(start, end, "endpoint-pattern", 0.6)}
+        missed = bool(re.match(r"missed|failed|did not", m.group("verb"), re.I))
+        found.append(
+            {
+                "measure": measure,
+                "direction": {
+                    "value": "improved",
+                    **d.ev(m.start(), m.end(), "endpoint-pattern", 0.7),
+                },
+                "modality": {
+                    "value": "negated" if missed else "asserted",
+                    **d.ev(m.start(), m.end(), "endpoint-pattern", 0.7),
+                },
+            }
+        )
+    return found
 
 
 def _unclaimed(d: _Doc, s: Span) -> list[_Hit]:
