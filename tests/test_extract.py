@@ -347,3 +347,17 @@ def _subjects(out: Path) -> set[str]:
         and q.subject.value.startswith("https://w3id.org/stemkg/id/")
         and "graph/ontology" not in str(q.graph_name)
     }
+
+
+def test_a_product_name_gives_its_cell_type_where_the_text_says_only_stem_cells() -> None:
+    text = (
+        "Stem cells tested in graft-versus-host disease\n\nIn a phase 3 trial, 55 children with "
+        "steroid-refractory acute graft-versus-host disease received remestemcel-L, a stem cell "
+        "product. By day 28, 38 of 55 responded, and no serious adverse events were linked to "
+        "the infusions, the researchers reported in the journal."
+    )
+    [report] = extract(Document("g", "t", text), load_resources()).reports
+    therapy = report.arms[0].therapy
+    assert therapy.cell_type and therapy.cell_type.id == "CL:0002540"
+    assert therapy.donor and therapy.donor.value == "allogeneic"
+    assert therapy.name and therapy.name.value == "remestemcel-L"

@@ -308,8 +308,35 @@ def _source_of(d: _Doc, cell: Mention, tissue: Mention) -> bool:
     return False
 
 
+_GENERIC_CELLS = frozenset({"CL:0000034"})
+"""A bare "stem cells": where the text names a product, the product's type says more (a
+text that says "mesenchymal stem cells" keeps what it says)."""
+
+
+def _product(d: _Doc) -> Mention | None:
+    """The cell type of a stem-cell product the text names (NurOwn, remestemcel-L ...)."""
+    for hit in d.cues("product"):
+        curie = hit.value.split()[0]
+        entry = d.res.lexicon.get(curie)
+        if entry is None and d.res.grounder.tables is not None:
+            found = d.res.grounder.tables.get(curie)
+            entry = LexEntry(found.id, found.kind, found.label) if found else None
+        if entry is not None:
+            return Mention(entry, hit.start, hit.end, "product-name")
+    return None
+
+
 def _therapy_cell(d: _Doc) -> tuple[Mention | None, Mention | None]:
-    """The cell type given (the most specific stem-like type), and its source tissue."""
+    """The cell type given (the most specific stem-like type, or the type of a product the
+    text names where the text says only "stem cells"), and its source tissue."""
+    product = _product(d)
+    cell, tissue = _named_cell(d)
+    if product is not None and (cell is None or cell.entry.id in _GENERIC_CELLS):
+        return product, _tissue_in_label(d, product)
+    return cell, tissue
+
+
+def _named_cell(d: _Doc) -> tuple[Mention | None, Mention | None]:
     cells = [m for m in d.terms(Kind.CELL_TYPE) if _stemlike(m.entry, d.res)]
     if not cells:
         return None, None
@@ -482,8 +509,15 @@ def _therapy(d: _Doc, cell: Mention | None, tissue: Mention | None) -> dict[str,
     if tissue:
         therapy["source_tissue"] = d.term(tissue, 0.8)
     donor = _first_cue(d, "donor-explicit", "donor-cue") or _first_cue(d, "donor", "donor-cue")
+    products = d.cues("product")
+    if donor is None and products and cell is not None and cell.method == "product-name":
+        h = products[0]
+        donor = {"value": h.value.split()[1], **d.ev(h.start, h.end, "product-name", 0.8)}
     if donor:
         therapy["donor"] = donor
+    if products and cell is not None and cell.method == "product-name":
+        h = products[0]
+        therapy["name"] = {"value": d.text[h.start : h.end], **d.ev(h.start, h.end, "product-name")}
     mod = d.search(_MODIFIED)
     if mod:
         therapy["modification"] = {
@@ -491,7 +525,7 @@ def _therapy(d: _Doc, cell: Mention | None, tissue: Mention | None) -> dict[str,
             **d.ev(mod.start(1), mod.end(1), "modification-pattern", 0.7),
         }
     name = d.search(_NAMED)
-    if name:
+    if name and "name" not in therapy:
         therapy["name"] = {
             "value": name.group(1),
             **d.ev(name.start(1), name.end(1), "name-pattern", 0.7),
