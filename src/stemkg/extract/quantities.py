@@ -35,7 +35,9 @@ _WORDS = rf"(?:(?:{_TENS})(?:[- ](?:{_UNITS}))?|{_UNITS}|a hundred|one hundred)"
 NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|{_WORDS})"
 _PEOPLE = (
     r"patients?|participants?|people|persons?|subjects?|volunteers?|individuals?|men|women|"
-    r"children|adults|recipients?|rats?|mice|animals?|dogs?|pigs?|sheep|rabbits?"
+    r"children|adults|recipients?|babies|infants|boys|girls|rats?|mice|animals?|dogs?|pigs?|"
+    r"piglets?|sheep|rabbits?|gerbils?|hamsters?|monkeys?|macaques?|primates?|marmosets?|"
+    r"goats?|horses?|cats?|zebrafish"
 )
 _COUNT = re.compile(
     rf"\b({NUMBER})\b((?:\s+[\w'’-]+){{0,3}}?)\s+({_PEOPLE}|of them|of these|of those)\b", re.I

@@ -1347,7 +1347,10 @@ def _result(d: _Doc, outcomes: list[Any]) -> bool:
     """Something came out: an outcome, or a direction said in a sentence about the study."""
     if outcomes:
         return True
-    return any(_STUDYLIKE.search(d.sentence_of(h.start).text) for h in d.cues("direction"))
+    return any(
+        _STUDYLIKE.search(text) or _SUBJECTS.search(text)
+        for text in (d.sentence_of(h.start).text for h in d.cues("direction"))
+    )
 
 
 def _reports_a_study(
@@ -1572,9 +1575,22 @@ _ANIMAL_NOUNS = {
     "animals",
     "animal",
     "dogs",
+    "dog",
     "pigs",
+    "pig",
+    "piglets",
     "sheep",
     "rabbits",
+    "gerbils",
+    "hamsters",
+    "monkeys",
+    "macaques",
+    "primates",
+    "marmosets",
+    "goats",
+    "horses",
+    "cats",
+    "zebrafish",
     "n",
 }
 _PRECLINICAL = (Design.IN_VITRO.value, Design.ANIMAL.value)
@@ -1749,7 +1765,10 @@ def explain(doc: Document, res: Resources) -> str:
     people = _people(d)
     found: list[str] = []
     missing: list[str] = []
+    humans = [c for c in people if c.noun not in _ANIMAL_NOUNS]
+    design = _design_or_default(d, _species(d, humans), humans)
     for what, value in (
+        ("a design", design["value"].replace("_", " ") if design else None),
         ("a condition", condition.entry.label if condition else None),
         ("the cells given", cell.entry.label if cell else None),
         ("participants, animals or cells studied", f"{len(people)} counts" if people else None),
