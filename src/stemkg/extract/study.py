@@ -80,7 +80,13 @@ class Design(StrEnum):
     RANDOMISED_CONTROLLED = "randomised_controlled"
 
 
-_MASKING = {"open": "open_label", "single": "single", "double": "double", "triple": "triple"}
+_MASKING = {
+    "open": "open_label",
+    "single": "single",
+    "double": "double",
+    "triple": "triple",
+    "quadruple": "quadruple",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +305,22 @@ _TISSUE_AFTER = re.compile(
 """Cells, then where they came from: "MSCs isolated from each patient's bone marrow"."""
 
 
+_ORIGIN_BEFORE = re.compile(
+    r"\b(?:cells?|taken|harvested|isolated|collected|extracted|obtained|derived|drawn|grown)\s+"
+    r"(?:\w+\s+){0,3}?from\s+(?:(?:the|a|each|their|his|her|own|patients?'?s?|donors?'?s?|"
+    r"healthy|newborn|human)\s+){0,3}$",
+    re.I,
+)
+
+
+def _origin_of_cells(d: _Doc, tissue: Mention) -> bool:
+    """A tissue the text says cells came from, though it names them only as "cells":
+    "cells taken from the patient's own bone marrow", "marrow-derived"."""
+    before = d.text[max(d.lo, tissue.start - 80) : tissue.start]
+    after = d.text[tissue.end : tissue.end + 12]
+    return bool(_ORIGIN_BEFORE.search(before)) or bool(re.match(r"[\s-]*derived\b", after, re.I))
+
+
 def _source_of(d: _Doc, cell: Mention, tissue: Mention) -> bool:
     """Whether the text says the cells came from the tissue (not only that they went there)."""
     if tissue.end <= cell.start:
@@ -369,6 +391,8 @@ def _source_elsewhere(d: _Doc, cell: Mention) -> tuple[Mention, Mention | None]:
         for t in d.terms_in(Kind.TISSUE, d.sentence_of(c.start).start, d.sentence_of(c.start).end)
         if _source_of(d, c, t)
     }
+    if not sources:
+        sources = {t.entry.id: t for t in d.terms(Kind.TISSUE) if _origin_of_cells(d, t)}
     if len(sources) != 1:
         return cell, None
     tissue = next(iter(sources.values()))
@@ -1210,14 +1234,18 @@ def _measure_phrase(d: _Doc, s: Span, hit: _Hit) -> Mention | None:
     speed", "cells reduced apoptosis", "hand function improved" (an unmapped measure)."""
     cue = d.text[hit.start : hit.end]
     after = d.text[hit.end : s.end].lstrip()
-    span = None
+    readings = []
     if _NOMINAL.search(cue) or re.match(r"(?:in|of|on)\b", after, re.I):
-        span = _words_after(d, s, hit)
-    if span is None:
-        span = _words_before(d, s, hit)
-    if span is None and cue.casefold().endswith("ed"):
-        span = _words_after(d, s, hit)
-    return _phrase_mention(d, *span) if span else None
+        readings.append(_words_after)
+    readings.append(_words_before)
+    if cue.casefold().endswith("ed"):
+        readings.append(_words_after)
+    for reading in readings:  # "increased in 6 of 8 patients": the words before, then
+        span = reading(d, s, hit)
+        mention = _phrase_mention(d, *span) if span else None
+        if mention is not None:
+            return mention
+    return None
 
 
 _THERAPY_WORDS = re.compile(
@@ -1627,7 +1655,13 @@ def _details(d: _Doc, design: str, cell: Mention | None) -> dict[str, Any]:
     phases = _phases(d)
     if phases and design not in _PRECLINICAL:
         details["phase"] = d.term(phases[0])
+    blinded = [h for h in d.cues("blinding") if h.value != "open"]
+    if blinded:  # "double-blind" wins over an "open-label extension" said earlier
+        h = blinded[0]
+        details["blinding"] = {"value": h.value, **d.ev(h.start, h.end, "blinding-cue")}
     for key in ("blinding", "control", "allocation", "model"):
+        if key in details:
+            continue
         value = _first_cue(d, key, f"{key}-cue")
         if value:
             details[key] = value
@@ -1705,9 +1739,10 @@ def _axes(
     """The design a cue gave, on the model's axes, each with the evidence that states it; an
     axis a cue of its own states ("single-arm", "crossover") is added where the design left it."""
     evidence = {k: v for k, v in design.items() if k != "value"}
-    axes: dict[str, Any] = {
-        k: {"value": v, **evidence} for k, v in V1_DESIGN[design["value"]].items()
-    }
+    stated = V1_DESIGN[design["value"]]
+    if design.get("method") == "default-uncontrolled":  # no cue said so: the study type only
+        stated = {"study_type": stated["study_type"]}
+    axes: dict[str, Any] = {k: {"value": v, **evidence} for k, v in stated.items()}
     preclinical = design["value"] in _PRECLINICAL
     if blinding is not None:
         axes["masking"] = {**blinding, "value": _MASKING[blinding["value"]]}
