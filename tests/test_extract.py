@@ -361,3 +361,27 @@ def test_a_product_name_gives_its_cell_type_where_the_text_says_only_stem_cells(
     assert therapy.cell_type and therapy.cell_type.id == "CL:0002540"
     assert therapy.donor and therapy.donor.value == "allogeneic"
     assert therapy.name and therapy.name.value == "remestemcel-L"
+
+
+def test_cells_made_from_stem_cells_are_the_cells_given() -> None:
+    text = (
+        "Eye patch trial reports early results\n\nIn a phase 1 study, two patients with "
+        "age-related macular degeneration received a patch of retinal pigment epithelial cells "
+        "derived from human embryonic stem cells. Both patients read more letters on the chart "
+        "after 12 months, and no serious adverse events were reported."
+    )
+    [report] = extract(Document("e", "t", text), load_resources()).reports
+    cell = report.arms[0].therapy.cell_type
+    assert cell is not None and cell.id == "CL:0002586"
+
+
+def test_a_stem_cell_transplant_is_of_haematopoietic_stem_cells() -> None:
+    text = (
+        "Transplant beats drugs in multiple sclerosis\n\nIn a randomised trial, 110 patients "
+        "with relapsing multiple sclerosis received either an autologous stem cell transplant "
+        "after chemotherapy or drug therapy. Disability improved in the transplant group, the "
+        "researchers reported, and no deaths occurred."
+    )
+    [report] = extract(Document("m", "t", text), load_resources()).reports
+    cell = report.arms[0].therapy.cell_type
+    assert cell is not None and cell.id == "CL:0000037"

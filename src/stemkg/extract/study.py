@@ -348,13 +348,54 @@ def _product(d: _Doc) -> Mention | None:
     return None
 
 
+_DERIVED_AFTER = re.compile(
+    r"^[\s-]*(?:derived|made|grown|generated|produced|differentiated|manufactured|created)\s+"
+    r"(?:\w+\s+){0,3}?from\s+(?:(?:the|a|human|patient's|patients'|their|own|donated|donor|"
+    r"embryonic|induced|pluripotent)\s+){0,3}$",
+    re.I,
+)
+_DERIVED_BEFORE = re.compile(
+    r"^[\s-]*(?:derived|made|grown|generated)[\s-]+(?:[\w-]+\s+){0,2}$", re.I
+)
+_HSCT = re.compile(
+    r"\b(?:stem[- ]cell|bone[- ]marrow|marrow|HSC)\s+transplant\w*|\b(?:a|auto|allo)?HSCT\b",
+    re.I,
+)
+
+
+def _derived_cell(d: _Doc) -> Mention | None:
+    """The cell type made from stem cells that was given: "retinal pigment epithelium cells
+    derived from embryonic stem cells", "iPSC-derived dopaminergic neurons"."""
+    stem = [m for m in d.terms(Kind.CELL_TYPE) if _stemlike(m.entry, d.res)]
+    other = [m for m in d.terms(Kind.CELL_TYPE) if not _stemlike(m.entry, d.res)]
+    for made in other:
+        for source in stem:
+            if source.start >= made.end:
+                between = d.text[made.end : source.start]
+                if len(between) < 60 and _DERIVED_AFTER.match(between):
+                    return Mention(made.entry, made.start, made.end, "derived-cell")
+            elif source.end <= made.start:
+                between = d.text[source.end : made.start]
+                if len(between) < 40 and _DERIVED_BEFORE.match(between):
+                    return Mention(made.entry, made.start, made.end, "derived-cell")
+    return None
+
+
 def _therapy_cell(d: _Doc) -> tuple[Mention | None, Mention | None]:
-    """The cell type given (the most specific stem-like type, or the type of a product the
-    text names where the text says only "stem cells"), and its source tissue."""
+    """The cell type given: cells made from stem cells where the text says so, else the most
+    specific stem-like type (a product's type, or haematopoietic stem cells for a "stem-cell
+    transplant", where the text says only "stem cells"), and its source tissue."""
+    derived = _derived_cell(d)
+    if derived is not None:
+        return derived, None
     product = _product(d)
     cell, tissue = _named_cell(d)
     if product is not None and (cell is None or cell.entry.id in _GENERIC_CELLS):
         return product, _tissue_in_label(d, product)
+    transplant = d.search(_HSCT)
+    hsc = d.res.lexicon.get("CL:0000037")
+    if transplant and hsc and cell is not None and cell.entry.id in _GENERIC_CELLS:
+        return Mention(hsc, transplant.start(), transplant.end(), "transplant-cue"), tissue
     return cell, tissue
 
 
