@@ -385,3 +385,30 @@ def test_a_stem_cell_transplant_is_of_haematopoietic_stem_cells() -> None:
     [report] = extract(Document("m", "t", text), load_resources()).reports
     cell = report.arms[0].therapy.cell_type
     assert cell is not None and cell.id == "CL:0000037"
+
+
+def test_hard_inputs_stay_bounded_and_invent_nothing() -> None:
+    """A 2 MB article with thousands of term mentions, one in another language, and one in
+    which every sentence is negated."""
+    import time
+
+    res = load_resources()
+    base = (
+        "Mesenchymal stem cells from bone marrow were given intravenously to 12 patients with "
+        "multiple sclerosis, amyotrophic lateral sclerosis and heart failure in a phase 2 trial. "
+    )
+    big = "Stem cells in a large trial\n\n" + (base * 9000)[:2_000_000]
+    start = time.perf_counter()
+    extract(Document("big", "t", big), res)
+    assert time.perf_counter() - start < 60  # generous: this is not a benchmark
+    spanish = (
+        "Células madre para la esclerosis\n\nEn un ensayo clínico, 20 pacientes con esclerosis "
+        "múltiple recibieron células madre mesenquimales de la médula ósea por vía intravenosa. "
+        "Los investigadores informaron que la discapacidad mejoró a los seis meses. "
+    ) * 2
+    assert extract(Document("es", "t", spanish), res).reports == []
+    negated = (
+        "Stem cells were not tested\n\nNo patients received mesenchymal stem cells. No trial "
+        "was run and no study was published. Nothing improved, because no one was treated. "
+    ) * 3
+    assert extract(Document("neg", "t", negated), res).reports == []
