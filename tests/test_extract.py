@@ -412,3 +412,53 @@ def test_hard_inputs_stay_bounded_and_invent_nothing() -> None:
         "was run and no study was published. Nothing improved, because no one was treated. "
     ) * 3
     assert extract(Document("neg", "t", negated), res).reports == []
+
+
+_TRIAL = (
+    "Cells for stroke: a randomised trial\n\n"
+    "In a phase 2 trial, 120 adults with ischaemic stroke were randomised to an intravenous "
+    "infusion of bone marrow mesenchymal stem cells or placebo. "
+)
+
+
+def _findings(text: str) -> set[tuple[str | None, str | None, str]]:
+    doc = Document("t", "Cells for stroke: a randomised trial", _TRIAL + text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    return {
+        (
+            o.measure.id or o.measure.label,
+            o.direction.value if o.direction else None,
+            o.modality.value,
+        )
+        for o in report.outcomes
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        (
+            "The infusions were safe and well tolerated.",
+            ("NCIT:C41331", "no_serious_adverse_events", "asserted"),
+        ),
+        ("The cells may be safe.", ("NCIT:C41331", "no_serious_adverse_events", "hedged")),
+        (
+            "Serious adverse events hit 5 patients, and none was judged to be related to the cells.",
+            ("NCIT:C41331", "no_treatment_related_adverse_events", "asserted"),
+        ),
+        ("The trial neither met its main goal nor helped.", ("main goal", "improved", "negated")),
+        ("The trial met its primary endpoint.", ("primary endpoint", "improved", "asserted")),
+    ],
+)
+def test_safety_and_verdict_statements(text: str, finding: tuple[str, str, str]) -> None:
+    assert finding in _findings(text)
+
+
+def test_a_bound_on_a_score_is_not_a_change() -> None:
+    """ "a modified Rankin score of 2 or less" bounds a number; nothing rose or fell."""
+    found = _findings(
+        "At 90 days 30 patients had a modified Rankin Scale score of 2 or less. "
+        "The infusions were well tolerated."
+    )
+    assert ("NCIT:C41331", "no_serious_adverse_events", "asserted") in found
+    assert not any(direction in ("reduced", "increased") for _, direction, _ in found)

@@ -66,8 +66,8 @@ class ContextRules:
         """Whether a trigger's scope reaches the target span (pseudo-triggers match as
         wholes first, so the trigger inside "no change" is never seen on its own)."""
         (t_start, t_end), (start, end) = at, target
-        if trigger.direction in ("forward", "both") and t_end <= start:
-            return self._clear(hits, t_end, start, sentence)
+        if trigger.direction in ("forward", "both") and t_start < start and t_end <= end:
+            return self._clear(hits, min(t_end, start), start, sentence)  # "[may be] safe"
         if trigger.direction in ("backward", "both") and end <= t_start:
             return self._clear(hits, end, t_start, sentence)
         return False

@@ -209,6 +209,7 @@ def _analyse(doc: Document, res: Resources) -> _Doc:
         for cue in res.cues:
             for m in cue.pattern.finditer(s.text):
                 hits.append(_Hit(cue.kind, cue.value, s.start + m.start(), s.start + m.end()))
+    hits = [h for h in hits if not _bound_word(text, h)]
     route_cues = [h for h in hits if h.kind == "route"]
     for h in route_cues:
         entry = res.lexicon.get(h.value)
@@ -216,6 +217,24 @@ def _analyse(doc: Document, res: Resources) -> _Doc:
             mentions.append(Mention(entry, h.start, h.end, "route-cue"))
     mentions.sort(key=lambda m: m.start)
     return _Doc(text, sents, mentions, sorted(hits, key=lambda h: h.start), res)
+
+
+_BOUND_BEFORE = re.compile(r"\b(?:or|no|at|and)\s+$", re.I)
+_BOUND_AFTER = re.compile(
+    r"\s+than\s+(?:\d|a |an |one|two|three|four|five|six|seven|eight|nine|ten|half)", re.I
+)
+
+
+def _bound_word(text: str, hit: _Hit) -> bool:
+    """A comparative that bounds a number, not a change: "a score of 2 or less", "more than
+    50 patients"."""
+    if hit.kind != "direction" or text[hit.start : hit.end].casefold() not in _COMPARATIVES:
+        return False
+    before = text[max(0, hit.start - 4) : hit.start]
+    return bool(_BOUND_BEFORE.search(before) or _BOUND_AFTER.match(text, hit.end))
+
+
+_COMPARATIVES = frozenset(("less", "more", "fewer", "lower", "higher", "greater", "smaller"))
 
 
 def _conditions(d: _Doc, primary: Mention) -> list[Mention]:
@@ -1001,6 +1020,9 @@ def _endpoints(d: _Doc, s: Span) -> list[dict[str, Any]]:
         label = " ".join(m.group("what").split())
         measure = {"label": label, "unmapped": True, **d.ev(start, end, "endpoint-pattern", 0.6)}
         missed = bool(re.match(r"missed|failed|did not", m.group("verb"), re.I))
+        said = d.res.rules.modality(s.text, m.start() - s.start, m.end() - s.start)
+        if missed or said is Modality.NEGATED:  # "neither met its main goal"
+            said = Modality.NEGATED
         found.append(
             {
                 "measure": measure,
@@ -1009,7 +1031,7 @@ def _endpoints(d: _Doc, s: Span) -> list[dict[str, Any]]:
                     **d.ev(m.start(), m.end(), "endpoint-pattern", 0.7),
                 },
                 "modality": {
-                    "value": "negated" if missed else "asserted",
+                    "value": said.value,
                     **d.ev(m.start(), m.end(), "endpoint-pattern", 0.7),
                 },
             }
