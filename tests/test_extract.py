@@ -443,7 +443,7 @@ def _findings(text: str) -> set[tuple[str | None, str | None, str]]:
         ),
         ("The cells may be safe.", ("NCIT:C41331", "no_serious_adverse_events", "hedged")),
         (
-            "Serious adverse events hit 5 patients, and none was judged to be related to the cells.",
+            "Serious adverse events hit 5, and none was judged to be related to the cells.",
             ("NCIT:C41331", "no_treatment_related_adverse_events", "asserted"),
         ),
         ("The trial neither met its main goal nor helped.", ("main goal", "improved", "negated")),
