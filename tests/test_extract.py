@@ -462,3 +462,54 @@ def test_a_bound_on_a_score_is_not_a_change() -> None:
     )
     assert ("NCIT:C41331", "no_serious_adverse_events", "asserted") in found
     assert not any(direction in ("reduced", "increased") for _, direction, _ in found)
+
+
+def test_comparatives_and_verbs_name_what_changed() -> None:
+    found = _findings(
+        "Treated patients had more collagen, fewer hospital stays and more VEGF than controls. "
+        "The cells lowered blood glucose and improved blood flow in the leg."
+    )
+    for finding in (
+        ("collagen", "increased"),
+        ("hospital stays", "reduced"),
+        ("VEGF", "increased"),
+        ("blood glucose", "reduced"),
+        ("blood flow", "improved"),
+    ):
+        assert (*finding, "asserted") in found
+
+
+def test_words_that_are_no_measure() -> None:
+    found = _findings(
+        "The team asks a more modest question. The protection grew with the dose. "
+        "Four more patients improved far more often in the first 24 weeks."
+    )
+    labels = {label for label, _, _ in found}
+    assert not labels & {
+        "modest question",
+        "protection",
+        "often",
+        "far more often",
+        "first 24 weeks",
+    }
+
+
+def test_counted_animals_not_animal_studies() -> None:
+    assert [c.value for c in q.counts("Two animal studies used 18 diabetic db/db mice.")] == [18]
+
+
+def test_numbered_animal_studies_are_two_reports() -> None:
+    text = (
+        "Roundup: cells for burns in rodents\n\n"
+        "Two animal studies tested stem cells on burn wounds.\n\n"
+        "1. Adipose cells in mice\n\n"
+        "A group burned the skin of 24 nude mice and injected adipose-derived mesenchymal "
+        "stem cells under the wound in half of them. Treated wounds had more collagen.\n\n"
+        "2. Marrow cells in rats\n\n"
+        "Another team gave 30 rats bone marrow mesenchymal stem cells by intravenous "
+        "infusion. Wound area fell by day 10 in the treated animals."
+    )
+    doc = Document("t", "Roundup: cells for burns in rodents", text, SourceKind.NEWS)
+    reports = extract(doc, load_resources()).reports
+    assert len(reports) == 2
+    assert [r.design.study_type.value for r in reports] == ["animal", "animal"]

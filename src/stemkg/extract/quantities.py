@@ -40,7 +40,9 @@ _PEOPLE = (
     r"goats?|horses?|cats?|zebrafish"
 )
 _COUNT = re.compile(
-    rf"\b({NUMBER})\b((?:\s+[\w'’-]+){{0,3}}?)\s+({_PEOPLE}|of them|of these|of those)\b", re.I
+    rf"\b({NUMBER})\b((?:\s+[\w'’/-]+){{0,3}}?)\s+({_PEOPLE}|of them|of these|of those)\b"
+    r"(?!\s+(?:stud|model|experiment|work|research|data|trial))",
+    re.I,
 )
 _ACTING = re.compile(
     rf"\b({NUMBER})\s+(received|got|were given|were treated|were randomi[sz]ed|underwent)\b", re.I

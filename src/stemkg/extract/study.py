@@ -56,7 +56,8 @@ _AGES = re.compile(
     r"\b(?:aged|ages? of|between the ages of)\s+(\d{1,2})\s+(?:to|and|-|–)\s+(\d{1,3})\b", re.I
 )
 _STUDYLIKE = re.compile(
-    r"\b(trial|study|studies|experiment|researchers|investigators|team|published|reported|patients|participants)\b",
+    r"\b(trial|study|studies|experiments?|researchers|investigators|team|group|authors|"
+    r"published|reported|patients|participants|mice|rats|animals)\b",
     re.I,
 )
 _FUTURE = re.compile(
@@ -219,7 +220,7 @@ def _analyse(doc: Document, res: Resources) -> _Doc:
     return _Doc(text, sents, mentions, sorted(hits, key=lambda h: h.start), res)
 
 
-_BOUND_BEFORE = re.compile(r"\b(?:or|no|at|and)\s+$", re.I)
+_BOUND_BEFORE = re.compile(r"\b(?:or|no|at)\s+$", re.I)
 _BOUND_AFTER = re.compile(
     r"\s+than\s+(?:\d|a |an |one|two|three|four|five|six|seven|eight|nine|ten|half)", re.I
 )
@@ -235,6 +236,7 @@ def _bound_word(text: str, hit: _Hit) -> bool:
 
 
 _COMPARATIVES = frozenset(("less", "more", "fewer", "lower", "higher", "greater", "smaller"))
+_ADJECTIVES = frozenset(("better", "worse"))
 
 
 def _conditions(d: _Doc, primary: Mention) -> list[Mention]:
@@ -950,8 +952,11 @@ def _outcomes(d: _Doc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
     figures and no direction (an incidence: "serious adverse events in 5 of 15")."""
     found: dict[tuple[str, str | None, str], dict[str, Any]] = {}
     for n, s in enumerate(d.sents):
+        claimed: set[_Hit] = set()
         for m in _measures_in(d, n, s):
             hit = _direction(d, s, m)
+            if hit is not None:
+                claimed.add(hit)
             if hit is not None and hit.value in _AE_ONLY and m.entry.id != "NCIT:C41331":
                 continue
             if hit is None and not (q.fractions(s.text) or q.percents(s.text)):
@@ -965,7 +970,7 @@ def _outcomes(d: _Doc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for m, hit in _safety(d, s):
             outcome = _outcome(d, s, m, hit, arms)
             found.setdefault((m.entry.id, hit.value, outcome["modality"]["value"]), outcome)
-        for hit in _unclaimed(d, s):
+        for hit in _unclaimed(d, s, claimed):
             phrase = _measure_phrase(d, s, hit)
             if phrase is not None:
                 m = phrase
@@ -1039,16 +1044,25 @@ def _endpoints(d: _Doc, s: Span) -> list[dict[str, Any]]:
     return found
 
 
-def _unclaimed(d: _Doc, s: Span) -> list[_Hit]:
-    """Direction cues of a sentence that reports a result but names no measure term: a
-    figure or a comparison, or a past-tense change in the treated subjects."""
-    hits = [h for h in d.cues("direction") if s.start <= h.start < s.end]
-    if not hits or d.terms_in(Kind.MEASURE, s.start, s.end) or _FUTURE.search(s.text):
+def _unclaimed(d: _Doc, s: Span, claimed: set[_Hit]) -> list[_Hit]:
+    """Direction cues of a sentence reporting a result that no measure term took: a figure or
+    a comparison, or a past-tense change in the treated subjects ("EDSS fell and [walking
+    speed] improved")."""
+    measures = d.terms_in(Kind.MEASURE, s.start, s.end)
+    hits = [
+        h
+        for h in d.cues("direction")
+        if s.start <= h.start < s.end
+        and h.value not in _AE_ONLY
+        and not any(_gap(h.start, h.end, c.start, c.end) == 0 for c in claimed)
+        and not any(m.start <= h.start < m.end for m in measures)
+    ]
+    if not hits or _FUTURE.search(s.text):
         return []
     if d.sents and s.start == d.sents[0].start:  # the headline sums up; the body says what
         return []
-    result = bool(_RESULTY.search(s.text)) and bool(_SUBJECTS.search(s.text))
-    return [h for h in hits if h.value not in _AE_ONLY] if result else []
+    result = measures or _RESULTY.search(s.text) or _SUBJECTS.search(s.text)
+    return hits if result else []
 
 
 _TOKEN_RE = re.compile(r"[\w'’/+.-]*\w|[^\w\s]")
@@ -1141,6 +1155,9 @@ _BOUNDARY = frozenset(
         "on",
         "into",
         "per",
+        "whether",
+        "how",
+        "what",
     )
 )
 _AUXILIARY = frozenset(
@@ -1273,7 +1290,9 @@ def _words_after(d: _Doc, s: Span, hit: _Hit) -> tuple[int, int] | None:
     tokens = _tokens(d.text[hit.end : s.end], hit.end)
     if tokens and tokens[0][2].casefold() in ("in", "of", "on"):
         tokens = tokens[1:]
-    elif not re.search(r"(?:ed|es|s)$", d.text[hit.start : hit.end]):
+    elif not re.search(r"(?:ed|es|s)$", d.text[hit.start : hit.end]) and (
+        d.text[hit.start : hit.end].casefold() not in _COMPARATIVES | _ADJECTIVES
+    ):
         return None
     while tokens and tokens[0][2].casefold() in _DETERMINERS:
         tokens = tokens[1:]
@@ -1289,6 +1308,7 @@ def _words_after(d: _Doc, s: Span, hit: _Hit) -> tuple[int, int] | None:
     return (phrase[0][0], phrase[-1][1]) if phrase else None
 
 
+_ADJECTIVAL = re.compile(r"^\w+(?:ical|ive|ous|ful|able|ible|ant|ent)$", re.I)
 _NOMINAL = re.compile(r"(?:ment|ments|tion|tions|ion|ions|ease|eases|ine|ines)$", re.I)
 
 
@@ -1298,6 +1318,8 @@ def _measure_phrase(d: _Doc, s: Span, hit: _Hit) -> Mention | None:
     cue = d.text[hit.start : hit.end]
     after = d.text[hit.end : s.end].lstrip()
     readings = []
+    if cue.casefold() in _COMPARATIVES | _ADJECTIVES and re.match(r"[^\W\d]", after):
+        readings.append(_words_after)  # "more collagen", "fewer hospital stays"
     if _NOMINAL.search(cue) or re.match(r"(?:in|of|on)\b", after, re.I):
         readings.append(_words_after)
     readings.append(_words_before)
@@ -1305,6 +1327,10 @@ def _measure_phrase(d: _Doc, s: Span, hit: _Hit) -> Mention | None:
         readings.append(_words_after)
     for reading in readings:  # "increased in 6 of 8 patients": the words before, then
         span = reading(d, s, hit)
+        if span and any(span[0] <= h.start < span[1] for h in d.cues("direction")):
+            continue  # "the protection grew": a change, not what changed
+        if span and reading is _words_after and _ADJECTIVAL.search(d.text[span[0] : span[1]]):
+            continue  # "far more practical": a comparative adjective
         mention = _phrase_mention(d, *span) if span else None
         if mention is not None:
             return mention
@@ -1324,9 +1350,23 @@ def _measure_like(words: list[str]) -> bool:
     folded = [w.casefold().strip("'’.,") for w in words]
     content = [w for w in folded if len(w) >= 4 and w not in _VAGUE and w not in _AUXILIARY]
     last = folded[-1]
-    if not content or last in _VAGUE or re.search(r"(?:ed|ing)$", last):
+    if not content or last in _VAGUE or re.search(r"(?:ed|ing|ly)$", last):
         return False
+    if any(w in _NOT_MEASURES or q.number(w) is not None for w in folded):
+        return False  # "four", "first 24 weeks", "far more often"
     return not _THERAPY_WORDS.search(" ".join(folded))
+
+
+_NOT_MEASURES = frozenset(
+    (
+        "first", "second", "third", "often", "far", "such", "done", "read", "much", "well",
+        "soon", "efficacy", "weeks", "months", "days", "years", "week", "month", "day", "year",
+        "hopes", "hope", "standard", "question", "questions", "idea", "ideas", "approach",
+        "lost", "made", "got", "took", "gave", "saw", "grew", "led", "kept", "left", "felt",
+        "became", "began", "came", "went", "ran", "held", "brought",
+    )
+)  # fmt: skip
+"""Words that never name what was measured: ordinals, times, adverbs, irregular verbs."""
 
 
 def _phrase_mention(d: _Doc, start: int, end: int) -> Mention | None:
@@ -1338,8 +1378,12 @@ def _phrase_mention(d: _Doc, start: int, end: int) -> Mention | None:
     if not words or not _measure_like(words):
         return None
     for kind in (Kind.TISSUE, Kind.CELL_TYPE, Kind.CONDITION, Kind.ROUTE):
-        if any(m.start <= start and m.end >= end for m in d.terms_in(kind, start - 200, end)):
-            return None  # a place, the cells or the disease, not what was measured
+        for m in d.terms_in(kind, start - 200, end):
+            whole = m.start <= start and m.end >= end
+            inside = m.end > start and kind in (Kind.CELL_TYPE, Kind.ROUTE)
+            place_of = m.start <= start < m.end and re.match(r"\s+of\b", d.text[m.end : end])
+            if whole or inside or place_of:
+                return None  # a place, the cells or the disease, not what was measured
     label = " ".join(words)
     try:
         entry = d.res.lexicon.resolve(Kind.MEASURE, label)
