@@ -510,13 +510,30 @@ def _design(d: _Doc, species: str | None, patients: bool) -> dict[str, Any] | No
 
 
 def _species(d: _Doc, patients: list[q.Count]) -> dict[str, Any] | None:
-    named = _most_frequent(d.terms(Kind.SPECIES))
-    if named is not None:
+    mentions = d.terms(Kind.SPECIES)
+    hosts = [m for m in mentions if not _of_cells(d, m)]
+    named = _most_frequent(hosts or mentions)
+    if named is not None and not _outvoted(named, hosts, patients):
         return d.term(named)
     if patients:
         c = patients[0]
         return {"id": "NCBITaxon:9606", **d.ev(c.start, c.end, "inferred-from-patients", 0.7)}
     return None
+
+
+def _outvoted(named: Mention, hosts: list[Mention], patients: list[q.Count]) -> bool:
+    """Counted people outnumber the mentions of an animal host ("earlier experiments in rats")."""
+    if named.entry.id == "NCBITaxon:9606" or not patients:
+        return False
+    return len(patients) > sum(m.entry.id == named.entry.id for m in hosts)
+
+
+_OF_CELLS = re.compile(r"\s*(?:[\w-]+\s+){0,3}?(?:[\w-]*cells?|tissue|cords?|marrow)\b", re.I)
+
+
+def _of_cells(d: _Doc, m: Mention) -> bool:
+    """A species that says where the cells came from ("human iPS cells"), not who got them."""
+    return bool(_OF_CELLS.match(d.text, m.end))
 
 
 def _people(d: _Doc) -> list[q.Count]:
@@ -986,7 +1003,8 @@ _RESULTY = re.compile(
     re.I,
 )
 _SUBJECTS = re.compile(
-    r"\b(?:patients|participants|subjects|mice|rats|animals|children|men|women|people|"
+    r"\b(?:patients|participants|subjects|mice|rats|animals|monkeys|primates|pigs|dogs|sheep|"
+    r"rabbits|children|men|women|people|"
     r"treated|recipients|those who|cultures|cells)\b",
     re.I,
 )
