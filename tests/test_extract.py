@@ -446,11 +446,38 @@ def _findings(text: str) -> set[tuple[str | None, str | None, str]]:
             "Serious adverse events hit 5, and none was judged to be related to the cells.",
             ("NCIT:C41331", "no_treatment_related_adverse_events", "asserted"),
         ),
+        (
+            "No patient had a severe adverse event attributable to the cells.",
+            ("NCIT:C41331", "no_serious_adverse_events", "asserted"),
+        ),
+        (
+            "None of the patients had the predefined infusion-related haemodynamic or "
+            "respiratory adverse events attributable to the cells.",
+            ("NCIT:C41331", "no_treatment_related_adverse_events", "asserted"),
+        ),
+        ("There were only minor side effects.", ("NCIT:C41331", "mild_adverse_events", "asserted")),
         ("The trial neither met its main goal nor helped.", ("main goal", "improved", "negated")),
         ("The trial met its primary endpoint.", ("primary endpoint", "improved", "asserted")),
     ],
 )
 def test_safety_and_verdict_statements(text: str, finding: tuple[str, str, str]) -> None:
+    assert finding in _findings(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("The mean EDSS score fell from 5.1 to 4.4.", ("stemkg:EDSS", "improved", "asserted")),
+        ("ALSFRS-R scores rose by 3 points.", ("stemkg:ALSFRS-R", "improved", "asserted")),
+        ("The NIHSS score increased in 4 patients.", ("stemkg:NIHSS", "worsened", "asserted")),
+        (
+            "The left ventricular ejection fraction increased by 5%.",
+            ("EFO:0008373", "increased", "asserted"),
+        ),
+    ],
+)
+def test_a_change_on_a_scale_is_read_clinically(text: str, finding: tuple[str, str, str]) -> None:
+    """Rise and fall on a scale with one clinical reading; ejection fraction keeps its words."""
     assert finding in _findings(text)
 
 

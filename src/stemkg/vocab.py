@@ -283,4 +283,5 @@ def load_resources() -> Resources:
     from stemkg.terms import load_term_index
 
     grounder = grounder_for(lexicon, load_term_index())
-    return Resources(lexicon, grounder, ContextRules(triggers), cues, load_ancestors())
+    polarity = {r["id"]: r["better"] for r in _tsv("measure-polarity.tsv")}
+    return Resources(lexicon, grounder, ContextRules(triggers), cues, load_ancestors(), polarity)

@@ -99,6 +99,7 @@ class Resources:
     rules: ContextRules
     cues: tuple[Cue, ...]
     ancestors: dict[str, frozenset[str]]
+    polarity: dict[str, str] = field(default_factory=dict)  # measure CURIE -> higher|lower
 
 
 @dataclass(frozen=True, slots=True)
@@ -880,9 +881,29 @@ def _direction(d: _Doc, s: Span, m: Mention) -> _Hit | None:
     hits = [h for h in d.cues("direction") if s.start <= h.start < s.end]
     if not hits:
         return None
-    specific = [h for h in hits if h.value in _EMBEDDED and m.kind is Kind.MEASURE]
-    pool = specific or hits
-    return min(pool, key=lambda h: (_gap(h.start, h.end, m.start, m.end), h.start - h.end))
+    if m.entry.id == _ADVERSE_EVENT:
+        pool = [h for h in hits if h.value in _AE_ONLY] or hits
+    else:
+        pool = [h for h in hits if h.value not in _AE_ONLY]
+        near = [
+            h for h in pool if h.value in _EMBEDDED and _gap(h.start, h.end, m.start, m.end) < 40
+        ]
+        pool = near or pool
+    if not pool:
+        return None
+    return min(
+        pool, key=lambda h: (_gap(h.start, h.end, m.start, m.end), _rank(d, h), h.start - h.end)
+    )
+
+
+_SERIOUS = re.compile(r"\b(?:serious|severe|major)\b", re.I)
+
+
+def _rank(d: _Doc, h: _Hit) -> int:
+    """Between safety cues over the same words, "no serious adverse event attributable to the
+    cells" says first that none was serious."""
+    serious = h.value == Direction.NO_SERIOUS_ADVERSE_EVENTS.value
+    return 0 if serious and _SERIOUS.search(d.text, h.start, h.end) else 1
 
 
 def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
@@ -952,7 +973,7 @@ def _outcome(
     outcome: dict[str, Any] = {"measure": d.term(m)}
     if hit is not None:
         outcome["direction"] = {
-            "value": hit.value,
+            "value": _as_clinical(d.res, m, hit.value),
             **d.ev(hit.start, hit.end, "direction-cue", 0.7),
         }
     modality = _modality(d, s, m, hit)
@@ -962,6 +983,27 @@ def _outcome(
     if covered:
         outcome["arms"] = covered
     return outcome
+
+
+_BETTER_HIGHER = re.compile(
+    r"\b(?:function|functioning|quality of life|acuity|strength|healing|closure|union|"
+    r"regeneration|recovery|independence|remission|response|speed|distance)\s*$",
+    re.I,
+)
+
+
+def _as_clinical(res: Resources, m: Mention, value: str) -> str:
+    """A rise or fall on a scale with one clinical reading is an improvement or a worsening
+    ("the EDSS fell": improved); elsewhere the text's own direction stands."""
+    if value not in (Direction.INCREASED.value, Direction.REDUCED.value):
+        return value
+    better = res.polarity.get(m.entry.id)
+    if better is None and m.method == "measure-phrase" and _BETTER_HIGHER.search(m.entry.label):
+        better = "higher"
+    if better is None:
+        return value
+    up = value == Direction.INCREASED.value
+    return (Direction.IMPROVED if up == (better == "higher") else Direction.WORSENED).value
 
 
 def _outcomes(d: _Doc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
