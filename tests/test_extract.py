@@ -481,6 +481,34 @@ def test_a_change_on_a_scale_is_read_clinically(text: str, finding: tuple[str, s
     assert finding in _findings(text)
 
 
+def _cells(text: str) -> list[tuple[str | None, str]]:
+    doc = Document("t", "Cells for angina", text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    cells = [a.therapy.cell_type for a in report.arms if a.therapy.cell_type is not None]
+    return [(c.id, c.label) for c in cells]
+
+
+def test_cells_no_table_names_are_kept_unmapped() -> None:
+    """A marker-defined cell ("CD34+ cells") and marrow given as it is still make a study."""
+    trial = (
+        "In a phase 2 trial, 167 patients with refractory angina were randomised to "
+        "intramyocardial injection of autologous {cells} or placebo. Angina episodes fell "
+        "with the cells (6.8 vs 10.9 a week)."
+    )
+    assert _cells(trial.format(cells="CD34+ cells")) == [(None, "CD34+ cell")]
+    assert _cells(trial.format(cells="concentrated bone marrow")) == [
+        ("CL:0002092", "bone marrow cell")
+    ]
+
+
+def test_eligibility_criteria_are_no_findings() -> None:
+    found = _findings(
+        "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "
+        "Thirteen of the 14 patients healed."
+    )
+    assert not any(direction == "worsened" for _, direction, _ in found)
+
+
 def test_a_bound_on_a_score_is_not_a_change() -> None:
     """ "a modified Rankin score of 2 or less" bounds a number; nothing rose or fell."""
     found = _findings(

@@ -189,6 +189,13 @@ def test_short_teaser_and_furniture_only_pages_give_no_document(tmp_path: Path) 
     assert read_text(_write(tmp_path, "furniture.txt", furniture)).documents == ()
 
 
+def test_a_registry_field_block_is_text_not_furniture(tmp_path: Path) -> None:
+    fields = "Identifier: NCT00000001\nPhase: Phase 2\nAllocation: Randomized\nEnrollment: 40\n"
+    page = f"Stem Cells Help Stroke Patients Walk\n\n{fields}\n{PROSE}\n"
+    [doc] = read_text(_write(tmp_path, "registry.txt", page)).documents
+    assert "Phase: Phase 2" in doc.text and "NCT00000001" in doc.text
+
+
 def test_headlines_split_articles_and_repeated_boxes_are_dropped(tmp_path: Path) -> None:
     box = "Join Our List\nYour email\nSign up\n"
     page = "".join(

@@ -191,7 +191,7 @@ class _Doc:
     def term(self, m: Mention, confidence: float = 0.9) -> dict[str, Any]:
         if m.method == "route-fallback":
             confidence = min(confidence, 0.4)
-        if m.method == "measure-phrase":  # words no table knows: an unmapped measure
+        if m.method in ("measure-phrase", "unmapped-cell"):  # words no table knows
             label = m.entry.label
             return {"label": label, "unmapped": True, **self.ev(m.start, m.end, m.method, 0.5)}
         return {
@@ -291,6 +291,15 @@ def _stemlike(entry: LexEntry, res: Resources) -> bool:
     if entry.id == "EFO:0004905" or _STEMLIKE.search(entry.label):
         return True
     return "CL:0000034" in _ancestors(res, entry.id)
+
+
+def _marker_cell(d: _Doc) -> Mention | None:
+    found = d.search(_MARKER_CELLS)
+    if found is None:
+        return None
+    label = found.group("label")
+    entry = LexEntry(f"unmapped:{label.casefold()}", Kind.CELL_TYPE, label)
+    return Mention(entry, found.start(), found.end(), "unmapped-cell")
 
 
 def _specialise(d: _Doc, cell: Mention) -> tuple[Mention, Mention | None]:
@@ -421,10 +430,24 @@ def _therapy_cell(d: _Doc) -> tuple[Mention | None, Mention | None]:
     return cell, tissue
 
 
+_WHOLE_MARROW = frozenset({"CL:0002092"})
+"""Marrow given as it is ("concentrated bone marrow"): the cells given where no stem-like
+type is named."""
+
+_MARKER_CELLS = re.compile(
+    r"\b(?P<label>(?:CD\d{2,3}(?:/CD\d{2,3})?(?:\+|-positive| positive)|ALDH(?:br|-bright|\+))"
+    r"(?:\s+(?:stem|progenitor|precursor|stem/progenitor))?\s+cell)s?\b"
+)
+"""Cells named by a surface marker ("CD34+ cells"), which no table names: an unmapped type."""
+
+
 def _named_cell(d: _Doc) -> tuple[Mention | None, Mention | None]:
-    cells = [m for m in d.terms(Kind.CELL_TYPE) if _stemlike(m.entry, d.res)]
+    mentions = d.terms(Kind.CELL_TYPE)
+    cells = [m for m in mentions if _stemlike(m.entry, d.res)]
     if not cells:
-        return None, None
+        cells = [m for m in mentions if m.entry.id in _WHOLE_MARROW]
+    if not cells:
+        return _marker_cell(d), None
     composed = [_specialise(d, c) for c in cells]
     ids = {c.entry.id for c, _ in composed}
     specific = [
@@ -709,6 +732,7 @@ _COMPARATOR = re.compile(
     r"hyaluronic acid alone)\b",
     re.I,
 )
+_CELLS_WORD = re.compile(r"\b(?:cells?|MSCs?|grafts?|transplant\w*)\b", re.I)
 _COMBINATION = re.compile(r"\b(?:a |the )?combination\b|\bboth\b", re.I)
 
 
@@ -721,6 +745,11 @@ def _group(d: _Doc, s: Span, c: q.Count, stop: int, n: int, several: bool) -> li
     size = {"value": c.value, **d.ev(c.start, c.end, "group-count", 0.7)}
     donor = next((h for h in d.cues("donor") if c.end <= h.start < stop), None)
     comparator = _COMPARATOR.search(window)
+    if comparator and (
+        _CELLS_WORD.search(window, 0, comparator.start())
+        or d.terms_in(Kind.CELL_TYPE, c.end, c.end + comparator.start())
+    ):
+        return []  # "167 patients randomised to cells or placebo": all of them, not a group
     if routes:
         labels = [_arm_label(routes, phase, n)]
     elif several and (donor or comparator):
@@ -1006,11 +1035,22 @@ def _as_clinical(res: Resources, m: Mention, value: str) -> str:
     return (Direction.IMPROVED if up == (better == "higher") else Direction.WORSENED).value
 
 
+_CRITERIA = re.compile(
+    r"\W*(?:(?:key|main|major)\s+)?(?:inclusion|exclusion|eligibility|entry)"
+    r"(?:\s+(?:and|or|/)\s+exclusion)?\s+criteria\b",
+    re.I,
+)
+"""A trial's criteria for taking part ("Key exclusion criteria: HbA1c above 10%; ... or
+worse"): who may enrol, never a finding."""
+
+
 def _outcomes(d: _Doc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Findings: a measure with the nearest direction cue in its sentence, or a measure with
     figures and no direction (an incidence: "serious adverse events in 5 of 15")."""
     found: dict[tuple[str, str | None, str], dict[str, Any]] = {}
     for n, s in enumerate(d.sents):
+        if _CRITERIA.match(s.text):
+            continue
         claimed: set[_Hit] = set()
         for m in _measures_in(d, n, s):
             hit = _direction(d, s, m)

@@ -162,9 +162,12 @@ def _furniture(lines: Sequence[str]) -> bool:
     """Navigation, share and link-list blocks and copyright lines, told by their shape."""
     if _COPYRIGHT.match(lines[0]) or any(is_separator_line(x) for x in lines):
         return True
-    if len(lines) < 3:
-        return False
+    if len(lines) < 3 or sum(1 for x in lines if _FIELD.match(x)) * 2 > len(lines):
+        return False  # "Phase: Phase 2", "Enrollment: 150": a registry's fields, not a menu
     return sum(1 for x in lines if _link_like(x)) * 5 >= len(lines) * 3
+
+
+_FIELD = re.compile(r"[A-Z][\w .,()/'-]{0,40}:\s+\S")
 
 
 def _link_like(line: str) -> bool:
