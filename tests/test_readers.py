@@ -196,6 +196,27 @@ def test_a_registry_field_block_is_text_not_furniture(tmp_path: Path) -> None:
     assert "Phase: Phase 2" in doc.text and "NCT00000001" in doc.text
 
 
+def test_a_news_brief_is_an_article(tmp_path: Path) -> None:
+    brief = "Marrow Cells Heal Broken Legs\n\n" + ". ".join(PROSE.split(". ")[:2]) + ".\n"
+    assert 25 <= len(brief.split()) < 60
+    [doc] = read_text(_write(tmp_path, "brief.txt", brief)).documents
+    assert doc.title == "Marrow Cells Heal Broken Legs"
+
+
+def test_release_boilerplate_and_a_closing_subheading_are_no_articles(tmp_path: Path) -> None:
+    about = "About Heart Repair News\nHeart Repair News is a newsroom that summarises research "
+    release = f"Cells Mend Hearts\n\n{PROSE}\n\n###\n\n{about * 3}\n"
+    assert [d.title for d in read_text(_write(tmp_path, "r.txt", release)).documents] == [
+        "Cells Mend Hearts"
+    ]
+    closing = "So, do stem cells work?\n\n" + " ".join(["Not yet, on the evidence."] * 8)
+    page = (
+        f"Stem cells for stroke: what trials show\nPosted by Ann Lee\n\n{PROSE * 2}\n\n{closing}\n"
+    )
+    [doc] = read_text(_write(tmp_path, "blog.txt", page)).documents
+    assert PROSE.strip() in doc.text and "Not yet" in doc.text
+
+
 def test_headlines_split_articles_and_repeated_boxes_are_dropped(tmp_path: Path) -> None:
     box = "Join Our List\nYour email\nSign up\n"
     page = "".join(

@@ -24,7 +24,7 @@ from stemkg.model import RecordFile, Report
 from stemkg.rdf import SourceInput, map_source
 from stemkg.sources import Document, Loaded, discover, read_file
 from stemkg.sources.common import content_hash
-from stemkg.sources.textutil import ARTICLE_WORDS
+from stemkg.sources.textutil import MIN_ARTICLE_WORDS
 from stemkg.store import (
     STORE_DIR,
     atomic_write,
@@ -153,7 +153,7 @@ def _extract_document(path: Path, doc: Document) -> Loaded:
 
 
 _NO_ARTICLE = (
-    f"no article found: too little prose (an article has at least {ARTICLE_WORDS} words "
+    f"no article found: too little prose (an article has at least {MIN_ARTICLE_WORDS} words "
     f"of text besides its headline and page furniture)"
 )
 

@@ -7,7 +7,8 @@ printed twice in a row, or a long title-case one with an article's worth of pros
 starts a new article. An article runs until the next headline of that kind, a press
 release's ``###`` or the first furniture block after its prose (a byline or share bar right
 under the headline does not end it), and counts only with ``ARTICLE_WORDS`` words of prose
-under its headline. Prose with no headline at all gives one article titled from the file name.
+under its headline (``MIN_ARTICLE_WORDS`` for a page of one). Prose with no headline at all
+gives one article titled from the file name.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from stemkg.sources.document import Document, ReadResult
 from stemkg.sources.textutil import (
     ARTICLE_WORDS,
+    MIN_ARTICLE_WORDS,
     bullet_free,
     document,
     find_ids,
@@ -82,8 +84,9 @@ def parse_text(text: str, stem: str) -> list[Document]:
     """The articles of a page's text; ``stem`` (the file name) keys their ids."""
     units = _units(text)
     drafts = [d for d in (_finish(d) for d in _drafts(units)) if d is not None]
-    if not drafts:
-        return _fallback(units, stem, text)
+    prose = sum(word_count(u.text) for u in units if not u.furniture)
+    if not drafts or sum(d.words for d in drafts) * 2 < prose:
+        return _fallback(units, stem, text)  # most of the prose is under no headline
     ids = unique_ids(stem, [d.title for d in drafts])
     starts = [0, *(d.start for d in drafts[1:]), len(units)]
     documents = []
@@ -150,12 +153,20 @@ def _units(text: str) -> list[_Unit]:
     units = []
     for lines, times in folded:
         joined = "\n".join(lines)
-        furniture = (len(joined) < 2000 and norm(joined) in repeated) or _furniture(lines)
+        furniture = (
+            (len(joined) < 2000 and norm(joined) in repeated)
+            or _furniture(lines)
+            or bool(_ABOUT.match(joined))
+        )
         single = len(lines) == 1
         headline = not furniture and single and headline_shaped(lines[0])
         end_mark = single and is_end_mark(lines[0])
         units.append(_Unit(joined, furniture, headline, end_mark, doubled=headline and times > 1))
     return units
+
+
+_ABOUT = re.compile(r"(?:About|Notes to editors|Media contacts?)(?:\s+[A-Z][\w&.,'-]*){0,8}\s*$")
+"""A press release's boilerplate heading ("About Heart Repair News Service"): no article."""
 
 
 def _furniture(lines: Sequence[str]) -> bool:
@@ -231,7 +242,7 @@ def _finish(draft: _Draft) -> _Draft | None:
     while draft.body and _call_to_action(draft.body[-1]):
         draft.body.pop()
     words = sum(word_count(p) for p in draft.body)
-    return draft if words >= ARTICLE_WORDS else None
+    return draft if words >= MIN_ARTICLE_WORDS else None
 
 
 def _call_to_action(paragraph: str) -> bool:
@@ -253,7 +264,7 @@ def _fallback(units: Sequence[_Unit], stem: str, page: str) -> list[Document]:
             run = []
         elif not is_marker(unit.text):
             run.append(unit)
-    if _words(best) < ARTICLE_WORDS:
+    if _words(best) < MIN_ARTICLE_WORDS:
         return []
     headline = best[0].headline
     title = best[0].text if headline else humanise(stem)

@@ -19,6 +19,7 @@ from stemkg.sources.document import Document
 
 __all__ = [
     "ARTICLE_WORDS",
+    "MIN_ARTICLE_WORDS",
     "Block",
     "FoundIds",
     "bullet_free",
@@ -45,7 +46,11 @@ __all__ = [
 ]
 
 ARTICLE_WORDS = 60
-"""Less prose than this under a headline is a box or a teaser, not an article."""
+"""Prose under a headline that makes it an article's start in a page of several (less is a
+deck line, a box or a subheading)."""
+
+MIN_ARTICLE_WORDS = 25
+"""Less prose than this is a teaser or a box, not an article; a 40-word news brief is one."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\w+")
