@@ -118,13 +118,16 @@ def test_cli_writes_json(tmp_path: Path) -> None:
     assert "2 gold files, 1 study reports" in checked.stdout
 
 
-def test_the_blind_set_is_well_formed_and_unedited(lexicon: Lexicon) -> None:
-    """eval/ is committed once: its texts are fixed by SHA256SUMS, its gold files load."""
+@pytest.mark.parametrize(("name", "size"), [("eval", 60), ("holdout", 24)])
+def test_the_blind_sets_are_well_formed_and_unedited(
+    lexicon: Lexicon, name: str, size: int
+) -> None:
+    """eval/ and holdout/ are committed once: texts fixed by SHA256SUMS, gold files load."""
     import hashlib
 
-    folder = ROOT / "eval"
+    folder = ROOT / name
     golds = load_gold_dir(folder, lexicon)
-    assert len(golds) >= 60
+    assert len(golds) >= size
     for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, name = line.split(maxsplit=1)
         data = (folder / name).read_bytes()
