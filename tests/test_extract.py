@@ -481,6 +481,35 @@ def test_a_change_on_a_scale_is_read_clinically(text: str, finding: tuple[str, s
     assert finding in _findings(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Quality of life did not improve.", ("EFO:0011014", "improved", "negated")),
+        ("Pain was no better than with placebo.", ("EFO:0010639", "improved", "negated")),
+        (
+            "The ankle-brachial index was not improved by the cells.",
+            ("EFO:0003912", "improved", "negated"),
+        ),
+        (
+            "Autologous cells, but not allogeneic cells, improved the 6-minute walk distance.",
+            ("stemkg:6MWT", "improved", "asserted"),
+        ),
+        (
+            "Pain was reduced, but not significantly, compared with placebo.",
+            ("EFO:0010639", "reduced", "hedged"),
+        ),
+        (
+            "Pain fell with the cells, although the difference did not reach significance.",
+            ("EFO:0010639", "reduced", "hedged"),
+        ),
+    ],
+)
+def test_negation_of_the_predicate_and_its_limits(text: str, finding: tuple[str, str, str]) -> None:
+    """A negation between measure and verb negates the finding; "but not B," negates only B;
+    a significance qualifier looks back across "although" and hedges the result."""
+    assert finding in _findings(text)
+
+
 def _cells(text: str) -> list[tuple[str | None, str]]:
     doc = Document("t", "Cells for angina", text, SourceKind.NEWS)
     [report] = extract(doc, load_resources()).reports

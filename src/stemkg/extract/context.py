@@ -20,13 +20,19 @@ _MAX_SCOPE_WORDS = 8
 """ConText's default scope: a trigger reaches this many words at most."""
 
 
+_BUT = re.compile(r"\bbut\s+$", re.I)
+_ASIDE = re.compile(r"[^,;.]{1,60},")
+"""The phrase a contrastive "but not" negates when a comma closes it ("but not allogeneic
+cells,"), so that the rest of the sentence keeps its own modality."""
+
+
 @dataclass(frozen=True, slots=True)
 class Trigger:
     """A trigger term, what it signals and which way its scope runs."""
 
     term: str
     category: str  # negation | hedge | pseudo | termination
-    direction: str  # forward | backward | both
+    direction: str  # forward | backward | both | backward-across
 
 
 class ContextRules:
@@ -66,10 +72,15 @@ class ContextRules:
         """Whether a trigger's scope reaches the target span (pseudo-triggers match as
         wholes first, so the trigger inside "no change" is never seen on its own)."""
         (t_start, t_end), (start, end) = at, target
+        aside = _ASIDE.match(sentence, t_end) if _BUT.search(sentence, 0, t_start) else None
+        if aside is not None and start >= aside.end():
+            return False  # "A, but not B, improved": the negation ends with its phrase
         if trigger.direction in ("forward", "both") and t_start < start and t_end <= end:
             return self._clear(hits, min(t_end, start), start, sentence)  # "[may be] safe"
         if trigger.direction in ("backward", "both") and end <= t_start:
             return self._clear(hits, end, t_start, sentence)
+        if trigger.direction == "backward-across" and end <= t_start:
+            return len(sentence[end:t_start].split()) <= _MAX_SCOPE_WORDS
         return False
 
     def _clear(

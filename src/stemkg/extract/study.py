@@ -989,10 +989,15 @@ def _measures_in(d: _Doc, n: int, s: Span) -> list[Mention]:
 def _modality(d: _Doc, s: Span, m: Mention, hit: _Hit | None) -> Modality:
     """NegEx/ConText over the finding; a direction that carries its own negation ("not
     accelerated", "no serious adverse events") can only be hedged, not negated."""
-    left, right = (min(hit.start, m.start), max(hit.end, m.end)) if hit else (m.start, m.end)
-    modality = d.res.rules.modality(s.text, left - s.start, right - s.start)
+    spans = [(m.start, m.end)]
+    if hit is not None:  # the finding as a whole, and its predicate: "X did not improve"
+        spans += [(min(hit.start, m.start), max(hit.end, m.end)), (hit.start, hit.end)]
+    found = {d.res.rules.modality(s.text, a - s.start, b - s.start) for a, b in spans}
+    modality = next(
+        (x for x in (Modality.NEGATED, Modality.HEDGED) if x in found), Modality.ASSERTED
+    )
     if hit is not None and hit.value in _EMBEDDED and modality is Modality.NEGATED:
-        return Modality.ASSERTED
+        return Modality.HEDGED if Modality.HEDGED in found else Modality.ASSERTED
     return modality
 
 
