@@ -175,6 +175,26 @@ def test_an_explainer_yields_nothing() -> None:
     assert extract(Document("x", "What are stem cells?", text), load_resources()).reports == []
 
 
+_RESEARCH_IN_GENERAL = (
+    "After a heart attack, part of the heart muscle dies and is replaced by scar. Researchers "
+    "have asked whether stem cells could rebuild it. Most of the work has used cells taken from "
+    "a patient's own bone marrow and injected into the coronary arteries. Early randomised "
+    "trials reported small improvements in the left ventricular ejection fraction."
+)
+_A_REVIEW = (
+    "A narrative review in the Journal of Dermatological Treatment summarises what is known "
+    "about mesenchymal stem cells for epidermolysis bullosa. In the randomised trials it covers, "
+    "86 patients received intravenous bone marrow MSCs, and blisters healed faster."
+)
+
+
+@pytest.mark.parametrize("text", [_RESEARCH_IN_GENERAL, _A_REVIEW])
+def test_research_in_general_and_a_review_report_no_study(text: str) -> None:
+    """A design word and a result about trials in general, or a review's summary of the trials
+    it covers, are no study of the text's own."""
+    assert extract(Document("x", "Stem cells: what we know", text), load_resources()).reports == []
+
+
 TABLE_ARTICLE = """Cells help rats after stroke
 
 A study published in Stroke in 2001 used 20 rats with an induced ischaemic stroke, a standard

@@ -1571,7 +1571,12 @@ def _study_ref(doc: Document, title: str) -> dict[str, Any]:
 _REVIEW = re.compile(
     r"\b(?:meta[- ]?analys[ie]s|systematic review|pooled (?:analysis|data|results)|"
     r"review of (?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozens of|many) "
-    r"(?:studies|trials|papers))\b",
+    r"(?:studies|trials|papers)|"
+    r"(?:a|an|this|the|new|recent|latest) (?:new |recent |narrative |scoping |literature |"
+    r"critical |comprehensive |updated |systematic )*review(?! board)(?: article)?\b"
+    r"(?= (?:published|in|of|by|from|looks?|looked|finds?|found|concludes?|concluded|"
+    r"summari[sz]es?|summari[sz]ed|covers?|covered|gathers?|gathered|examines?|examined)\b)|"
+    r"the reviewers|(?:we|they|the authors) reviewed)\b",
     re.I,
 )
 """What a review or meta-analysis says about itself: it reports no study of its own."""
@@ -1600,12 +1605,24 @@ def _reports_a_study(
     says so) with a result, or a registered trial described by its design."""
     if cell is None or not d.search(_STUDYLIKE):
         return False
-    done = bool(subjects) or bool(d.cues("design")) or bool(_phases(d))
+    designed = bool(d.cues("design")) or bool(_phases(d))
+    done = bool(subjects) or (designed and _particular(d, doc))
     registered = bool(doc.nct) or bool(d.search(_NCT_IN_TEXT))
     return (done and _result(d, outcomes)) or (registered and (done or bool(outcomes)))
 
 
 _NCT_IN_TEXT = re.compile(r"\bNCT\d{8}\b")
+_PARTICULAR = re.compile(
+    r"\b(?:(?:the|this|our|that) (?:\w+ ){0,3}(?:trial|study|experiment|team|researchers|"
+    r"investigators|authors)|(?:19|20)\d\d|[A-Z][A-Z0-9-]{2,} (?:trial|study))\b"
+)
+"""Words that point at one study: "the trial", "the researchers", a year, a named trial."""
+
+
+def _particular(d: _Doc, doc: Document) -> bool:
+    """Whether a text speaks of one study rather than of research in general (an explainer
+    says "early randomised trials reported small improvements")."""
+    return bool(doc.pmid or doc.doi or doc.nct or d.search(_PARTICULAR) or _venue(d)[0])
 
 
 _DONE = re.compile(
