@@ -545,6 +545,12 @@ def test_cells_no_table_names_are_kept_unmapped() -> None:
         "with the cells (6.8 vs 10.9 a week)."
     )
     assert _cells(trial.format(cells="CD34+ cells")) == [(None, "CD34+ cell")]
+    assert _cells(trial.format(cells="cardiosphere-derived cells")) == [
+        (None, "cardiosphere-derived cell")
+    ]
+    assert _cells(trial.format(cells="the patients' own cardiopoietic cells")) == [
+        (None, "cardiopoietic cell")
+    ]
     assert _cells(trial.format(cells="concentrated bone marrow")) == [
         ("CL:0002092", "bone marrow cell")
     ]

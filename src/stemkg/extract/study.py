@@ -294,12 +294,49 @@ def _stemlike(entry: LexEntry, res: Resources) -> bool:
 
 
 def _marker_cell(d: _Doc) -> Mention | None:
+    """Cells no table names, as the text names them: by a marker ("CD34+ cells"), else by
+    words that say they are a therapy's cells ("cardiosphere-derived cells")."""
     found = d.search(_MARKER_CELLS)
-    if found is None:
-        return None
-    label = found.group("label")
+    if found is not None:
+        return _unmapped_cell(found.group("label"), found.start(), found.end())
+    for m in _CELL_PHRASE.finditer(d.text, d.lo, d.hi):
+        tokens = list(re.finditer(r"\S+", m.group("words")))
+        words = _name_words([t.group() for t in tokens])
+        if words and _THERAPY_CELL.search(" ".join(words)):
+            start = m.start("words") + tokens[-len(words)].start()
+            return _unmapped_cell(" ".join([*words, "cell"]), start, m.end())
+    return None
+
+
+def _name_words(words: list[str]) -> list[str]:
+    """The words just before "cells" that name them, read backwards to the first word that
+    does not ("infusion of [cardiopoietic] cells", "the patients' own [heart-derived] cells")."""
+    kept: list[str] = []
+    for word in reversed(words):
+        low = word.casefold()
+        verbish = low.endswith(("ed", "ing")) and "-" not in low
+        if low in _NOT_CELL_WORDS or verbish or low[:1].isdigit() or len(kept) == 3:
+            break
+        kept.insert(0, word)
+    return kept
+
+
+def _unmapped_cell(label: str, start: int, end: int) -> Mention:
     entry = LexEntry(f"unmapped:{label.casefold()}", Kind.CELL_TYPE, label)
-    return Mention(entry, found.start(), found.end(), "unmapped-cell")
+    return Mention(entry, start, end, "unmapped-cell")
+
+
+_CELL_PHRASE = re.compile(r"(?P<words>(?:[A-Za-z'][\w'/+-]*\s+){1,5})cells\b")
+_THERAPY_CELL = re.compile(
+    r"(?:stem|progenitor|precursor|stromal|derived|poietic|sphere|regenerative|repair|"
+    r"mononuclear)\b",
+    re.I,
+)
+"""Words that make a phrase ending in "cells" the cells a therapy gives."""
+_NOT_CELL_WORDS = frozenset(
+    "the a an of with and or their his her its own these those such into from by to in "
+    "autologous allogeneic allogenic donor donated patients' patient's human cultured".split()
+)
 
 
 def _specialise(d: _Doc, cell: Mention) -> tuple[Mention, Mention | None]:
