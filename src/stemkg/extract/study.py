@@ -334,8 +334,37 @@ _THERAPY_CELL = re.compile(
 )
 """Words that make a phrase ending in "cells" the cells a therapy gives."""
 _NOT_CELL_WORDS = frozenset(
-    "the a an of with and or their his her its own these those such into from by to in "
-    "autologous allogeneic allogenic donor donated patients' patient's human cultured".split()
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "with",
+        "and",
+        "or",
+        "their",
+        "his",
+        "her",
+        "its",
+        "own",
+        "these",
+        "those",
+        "such",
+        "into",
+        "from",
+        "by",
+        "to",
+        "in",
+        "autologous",
+        "allogeneic",
+        "allogenic",
+        "donor",
+        "donated",
+        "patients'",
+        "patient's",
+        "human",
+        "cultured",
+    ]
 )
 
 
