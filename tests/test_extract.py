@@ -556,6 +556,11 @@ def test_cells_no_table_names_are_kept_unmapped() -> None:
     ]
 
 
+def test_a_dozen_and_more_kinds_of_people_are_counted() -> None:
+    found = q.counts("A dozen adults and 18 tennis players took part; two dozen mice too.")
+    assert [(c.value, c.noun) for c in found] == [(12, "adults"), (18, "players"), (24, "mice")]
+
+
 def test_eligibility_criteria_are_no_findings() -> None:
     found = _findings(
         "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "

@@ -31,11 +31,12 @@ _UNITS = (
     "fifteen|sixteen|seventeen|eighteen|nineteen"
 )
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-_WORDS = rf"(?:(?:{_TENS})(?:[- ](?:{_UNITS}))?|{_UNITS}|a hundred|one hundred)"
+_WORDS = rf"(?:(?:{_TENS})(?:[- ](?:{_UNITS}))?|(?:a|two|three|four) dozen|{_UNITS}|a hundred|one hundred)"
 NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|{_WORDS})"
 _PEOPLE = (
     r"patients?|participants?|people|persons?|subjects?|volunteers?|individuals?|men|women|"
-    r"children|adults|recipients?|babies|infants|boys|girls|rats?|mice|animals?|dogs?|pigs?|"
+    r"children|adults|recipients?|babies|infants|boys|girls|newborns|neonates|adolescents|"
+    r"teenagers|toddlers|players|athletes|veterans|survivors|rats?|mice|animals?|dogs?|pigs?|"
     r"piglets?|sheep|rabbits?|gerbils?|hamsters?|monkeys?|macaques?|primates?|marmosets?|"
     r"goats?|horses?|cats?|zebrafish"
 )
@@ -128,6 +129,9 @@ def number(text: str) -> int | None:
     cleaned = text.strip().lower().replace(",", "")
     if cleaned in ("a", "one", "a single", "single"):
         return 1
+    dozen = re.fullmatch(r"(a|two|three|four) dozen", cleaned)
+    if dozen:
+        return 12 * ("a", "two", "three", "four").index(dozen.group(1)) + 12
     if re.fullmatch(r"\d{1,10}", cleaned):
         value = int(cleaned)
     elif re.fullmatch(r"\d+", cleaned):
