@@ -31,7 +31,10 @@ _UNITS = (
     "fifteen|sixteen|seventeen|eighteen|nineteen"
 )
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-_WORDS = rf"(?:(?:{_TENS})(?:[- ](?:{_UNITS}))?|(?:a|two|three|four) dozen|{_UNITS}|a hundred|one hundred)"
+_WORDS = (
+    rf"(?:(?:{_TENS})(?:[- ](?:{_UNITS}))?|(?:a|two|three|four) dozen|{_UNITS}|"
+    r"a hundred|one hundred)"
+)
 NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|{_WORDS})"
 _PEOPLE = (
     r"patients?|participants?|people|persons?|subjects?|volunteers?|individuals?|men|women|"
