@@ -87,16 +87,21 @@ def article(rng: random.Random, n: int) -> str:
     return f"{headline}\n\n{facts}\n\n{findings} {quote}\n"
 
 
+def generate(out: Path, count: int, seed: int = 7) -> None:
+    """Write ``count`` articles into ``out`` (the same ones for the same seed)."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (out / f"generated-{n:05d}.txt").write_text(article(rng, n), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for n in range(args.count):
-        (args.out / f"generated-{n:05d}.txt").write_text(article(rng, n), encoding="utf-8")
+    generate(args.out, args.count, args.seed)
     print(f"wrote {args.count} articles to {args.out}")
 
 

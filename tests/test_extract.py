@@ -37,6 +37,38 @@ def test_hard_wrapped_lines_make_one_sentence() -> None:
 
 
 @pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Eight patients were enrolled. Walking improved (P=0.02). Two had headaches!",
+        "Results were published in 2019. 12 patients took part.\nA second line follows.",
+        "Dr. Lee et al. reported it. The U.S. trial ended.",
+        'It worked (see Fig. 2). Pain fell ... and rose. He said "It works. Really." Then left.',
+        "The dose was 1.5 mg. e.g. in week 2. vs. placebo. No. 4 was best.",
+    ],
+)
+def test_the_fast_split_gives_pysbd_s_sentences(paragraph: str) -> None:
+    """Plain sentence ends are split without pysbd; wherever pysbd could read them otherwise
+    it is asked, so the sentences are always pysbd's."""
+    from stemkg.extract import text as t
+
+    processor = t._segmenter().processor
+    expected = [str(x).strip() for x in processor(paragraph).process() if str(x).strip()]
+    assert [x.strip() for x in t._split(paragraph) if x.strip()] == expected
+
+
+def test_cues_are_found_per_sentence_over_wrapped_lines() -> None:
+    """One scan of the whole text finds what a scan per sentence would: over a hard-wrapped
+    line, and not across a sentence end."""
+    from stemkg.extract.study import _analyse
+
+    text = "Cells went into the spinal\ncanal of each patient. No serious. Adverse events arose."
+    d = _analyse(Document("x", "x", text), load_resources())
+    found = {(h.kind, text[h.start : h.end]) for h in d.hits}
+    assert ("route", "into the spinal\ncanal") in found
+    assert not any("serious. Adverse" in quote for _, quote in found)
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("bone marrow-derived mesenchymal stem cells", "CL:0002540"),

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from stemkg.lexicon import Kind, normalise
@@ -132,8 +132,10 @@ _BRITISH = (
 _NOT_OUR = frozenset({"four", "hour", "hours", "your", "our", "ours", "pour", "tour", "flour"})
 
 
+@lru_cache(maxsize=65_536)
 def american(word: str) -> str:
-    """A lower-case word in American spelling ("haematopoietic" gives "hematopoietic")."""
+    """A lower-case word in American spelling ("haematopoietic" gives "hematopoietic");
+    cached, since the matcher asks for every token of every text."""
     if word in _NOT_OUR:
         return word
     for pattern, replacement in _BRITISH:

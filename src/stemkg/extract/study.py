@@ -206,12 +206,7 @@ def _analyse(doc: Document, res: Resources) -> _Doc:
     defined = defined_abbreviations(text, res.grounder)
     mentions = res.grounder.find(text, defined)
     sents = sentences(text)
-    hits = []
-    for s in sents:
-        for cue in res.cues:
-            for m in cue.pattern.finditer(s.text):
-                hits.append(_Hit(cue.kind, cue.value, s.start + m.start(), s.start + m.end()))
-    hits = [h for h in hits if not _bound_word(text, h)]
+    hits = [h for h in _cue_hits(text, sents, res.cues) if not _bound_word(text, h)]
     route_cues = [h for h in hits if h.kind == "route"]
     for h in route_cues:
         entry = res.lexicon.get(h.value)
@@ -219,6 +214,42 @@ def _analyse(doc: Document, res: Resources) -> _Doc:
             mentions.append(Mention(entry, h.start, h.end, "route-cue"))
     mentions.sort(key=lambda m: m.start)
     return _Doc(text, sents, mentions, sorted(hits, key=lambda h: h.start), res)
+
+
+def _cue_hits(text: str, sents: list[Span], cues: tuple[Cue, ...]) -> list[_Hit]:
+    """Every cue's matches within a sentence. Each cue scans the whole text once (a hundred
+    scans, not a hundred per sentence); where a match runs over a sentence end, that cue is
+    run again inside the sentences it touched, so the result is as if run per sentence."""
+    starts = [s.start for s in sents]
+    flat = _as_read(text, sents)
+    found: dict[tuple[str, str, int, int], _Hit] = {}
+    for cue in cues:
+        redo: set[int] = set()
+        for m in cue.pattern.finditer(flat):
+            i = bisect_right(starts, m.start()) - 1
+            if i >= 0 and m.end() <= sents[i].end:
+                hit = _Hit(cue.kind, cue.value, m.start(), m.end())
+                found.setdefault((hit.kind, hit.value, hit.start, hit.end), hit)
+            else:
+                redo.update(range(max(i, 0), bisect_right(starts, m.end())))
+        for i in sorted(redo):
+            s = sents[i]
+            for m in cue.pattern.finditer(s.text):
+                hit = _Hit(cue.kind, cue.value, s.start + m.start(), s.start + m.end())
+                found.setdefault((hit.kind, hit.value, hit.start, hit.end), hit)
+    return list(found.values())
+
+
+def _as_read(text: str, sents: list[Span]) -> str:
+    """The text with each sentence as the sentence splitter gave it (hard-wrapped lines
+    joined by spaces, same length), so that a scan of the whole sees what one per sentence
+    would."""
+    parts, at = [], 0
+    for s in sents:
+        parts += [text[at : s.start], s.text]
+        at = s.end
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 _BOUND_BEFORE = re.compile(r"\b(?:or|no|at)\s+$", re.I)

@@ -36,15 +36,42 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=False)
 
 
+_END = re.compile(r"[.!?][\"”’')\]]*[ \t]+(?=[\"“‘(]?[A-Z0-9])|[ \t]*\n\s*")
+"""A plain sentence end: closing punctuation, a space, a capital or a digit."""
+_TRICKY = re.compile(
+    r"(?:\b[A-Za-z]{1,3}|\b(?:approx|Prof|Fig|Figs|Inc|Ltd|Corp|Dept|Univ|Jan|Feb|Mar|Apr|"
+    r"Aug|Sept?|Oct|Nov|Dec|etc|vs|al|No|Nos|Vol|Eq|Ref|ca|cf)|\.\.|\d)[.!?][\"”’')\]]*\s+"
+    r"(?=[\"“‘(]?[A-Z0-9])"
+    r"|[\"“(][^\"”)]*[.!?][^\"”)]*[\"”)]|[.!?]\s+[a-z]",
+)
+"""What only pysbd reads right: a period after a short word or an abbreviation ("Dr.",
+"et al.", "U.S.", "vs."), after a number ("1."), an ellipsis, or a full stop inside quotes or
+brackets."""
+
+
 def _split(text: str) -> list[str]:
     """pysbd's sentences of ``text``, without the per-sentence regular expressions its
     ``segment`` compiles to find character spans (a third of extraction's time); the spans
-    are found by ``sentences`` with ``str.find``."""
+    are found by ``sentences`` with ``str.find``. A paragraph whose every sentence end is
+    plain is split without pysbd, which gives the same sentences in a tenth of the time."""
+    if not _TRICKY.search(text):
+        return [text[a:b] for a, b in _plain_bounds(text)]
     segmenter = _segmenter()
     processor = getattr(segmenter, "processor", None)
     if not text or processor is None:
         return list(segmenter.segment(text)) if text else []
     return [str(s) for s in processor(text).process()]
+
+
+def _plain_bounds(text: str) -> list[tuple[int, int]]:
+    bounds, start = [], 0
+    for m in _END.finditer(text):
+        cut = m.start() + len(m.group().rstrip())
+        bounds.append((start, cut))
+        start = m.end()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds
 
 
 def _pieces(text: str, offset: int) -> list[Span]:
