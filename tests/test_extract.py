@@ -593,6 +593,21 @@ def test_a_dozen_and_more_kinds_of_people_are_counted() -> None:
     assert [(c.value, c.noun) for c in found] == [(12, "adults"), (18, "players"), (24, "mice")]
 
 
+def test_a_scale_value_is_no_count_and_a_lone_count_is_who_took_part() -> None:
+    assert q.counts("knee OA of grade 2 or 3 received injections") == []
+    doc = Document(
+        "t",
+        "Fat cells for erectile dysfunction",
+        "Who: 17 men with erectile dysfunction after prostate surgery, in an open-label phase 1 "
+        "trial of adipose-derived regenerative cells injected into the penis. Over six months, "
+        "8 of the 17 men improved.",
+        SourceKind.BLOG,
+    )
+    [report] = extract(doc, load_resources()).reports
+    assert report.participants is not None and report.participants.enrolled is not None
+    assert report.participants.enrolled.value == 17
+
+
 def test_eligibility_criteria_are_no_findings() -> None:
     found = _findings(
         "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "

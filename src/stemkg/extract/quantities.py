@@ -49,8 +49,11 @@ _COUNT = re.compile(
     re.I,
 )
 _ACTING = re.compile(
-    rf"\b({NUMBER})\s+(received|got|were given|were treated|were randomi[sz]ed|underwent)\b", re.I
+    rf"(?<!\bor )(?<!\bto )(?<!-)(?<!grade )(?<!stage )(?<!class )(?<!type )"
+    rf"\b({NUMBER})\s+(received|got|were given|were treated|were randomi[sz]ed|underwent)\b",
+    re.I,
 )
+""""Twelve received ...", but not "grade 2 or 3 received" (a scale's value, not a count)."""
 _DURATION = re.compile(rf"\b({NUMBER}|a|one)[- ](day|week|month|year)s?\b", re.I)
 _FRACTION = re.compile(rf"\b({NUMBER})\s+(?:of|out of)\s+(?:the\s+)?({NUMBER})\b", re.I)
 _SHARE = re.compile(rf"\b({NUMBER})\s+of\s+the\s+(?:{_PEOPLE})\b", re.I)

@@ -692,11 +692,35 @@ def _participants(d: _Doc, people: list[q.Count], arms: list[dict[str, Any]]) ->
             if key not in result and m:
                 c = _near(here, m, s.start)
                 result[key] = {"value": c.value, **d.ev(c.start, c.end, f"count-{key}", 0.8)}
+    if not result and not arms_sized(arms):
+        lone = _lone_count(d, people)
+        if lone is not None:  # "**Who:** 17 men with erectile dysfunction after surgery"
+            result["enrolled"] = {
+                "value": lone.value,
+                **d.ev(lone.start, lone.end, "count-only", 0.6),
+            }
     treated = result.get("treated")
     if treated is not None and "enrolled" not in result:
         # one count of those who received the cells: they are also those who took part
         result = {"enrolled": {**treated, "method": "count-enrolled"}, "treated": treated}
     return result
+
+
+def arms_sized(arms: list[dict[str, Any]]) -> bool:
+    return any("participants" in a for a in arms)
+
+
+def _lone_count(d: _Doc, people: list[q.Count]) -> q.Count | None:
+    """The one number of people a text gives, where no verb says what they did: those who
+    took part. Several different numbers say nothing without their verbs."""
+    counts = [c for c in people if c.noun != "n" and not _in_fraction(d, c)]
+    values = {c.value for c in counts}
+    return counts[0] if len(values) == 1 else None
+
+
+def _in_fraction(d: _Doc, c: q.Count) -> bool:
+    """ "8 of the 17 men": a share of the group, not its size."""
+    return bool(re.search(r"\b(?:of|of the|out of)\s*$", d.text[max(0, c.start - 12) : c.start]))
 
 
 def _follow_up(d: _Doc) -> dict[str, Any] | None:
