@@ -41,6 +41,9 @@ def test_networkx_reads_labels_kinds_and_typed_attributes(
         "amyotrophic lateral sclerosis",
     ):
         assert label in labels
+    for _, d in g.nodes(data=True):  # a label read alone says when a finding is not asserted
+        if d["kind"] == "outcome" and d.get("modality", "").endswith(("negated", "hedged")):
+            assert d["label"].endswith(("(negated)", "(hedged)")), d["label"]
     report = next(d for _, d in g.nodes(data=True) if d["kind"] == "report" and "enrolled" in d)
     assert isinstance(report["enrolled"], int)
     for _, d in g.nodes(data=True):

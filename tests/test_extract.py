@@ -608,6 +608,25 @@ def test_a_scale_value_is_no_count_and_a_lone_count_is_who_took_part() -> None:
     assert report.participants.enrolled.value == 17
 
 
+def test_the_cells_arm_stays_when_the_text_sizes_both_groups() -> None:
+    """ "107 received the cells and 105 received placebo": a cells arm beside the placebo one,
+    with the route said as "into the walls of the fistula tracts"."""
+    text = (
+        "In a phase 3 trial, 212 adults with Crohn's disease and perianal fistulas were randomly "
+        "assigned to adipose-derived mesenchymal stem cells or a saline placebo, injected into "
+        "the walls of the fistula tracts. In total, 107 patients received the cells and 105 "
+        "received placebo. At 24 weeks, 50 percent of patients given the cells achieved "
+        "combined remission."
+    )
+    [report] = extract(Document("t", "Cells close fistulas", text), load_resources()).reports
+    arms = {a.label: a for a in report.arms}
+    cells = next(a for a in report.arms if not a.comparator)
+    assert cells.therapy.cell_type is not None and cells.participants is not None
+    assert cells.participants.value == 107 and len(arms) == 2
+    assert [r.id for r in cells.therapy.routes] == ["NCIT:C38250"]
+    assert report.participants is not None and report.participants.treated is None
+
+
 def test_eligibility_criteria_are_no_findings() -> None:
     found = _findings(
         "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "

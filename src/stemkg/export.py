@@ -147,11 +147,23 @@ def _label(iri: str, node: _Node, labels: dict[str, str]) -> str:
         if attrs.get(key):
             return str(sorted(map(str, attrs[key]))[0])
     if node.kind == "outcome" and attrs.get("measure"):
-        direction = attrs.get("direction")
-        return f"{attrs['measure'][0]}: {direction[0]}" if direction else str(attrs["measure"][0])
+        return _outcome_label(attrs)
     if node.kind == "therapy" and attrs.get("cellType"):
         return str(attrs["cellType"][0])
     return labels.get(iri, ids.compress(iri))
+
+
+def _outcome_label(attrs: dict[str, list[object]]) -> str:
+    """ "Adverse Event: increased (negated)": a label read alone in Gephi says the modality
+    too, so that a denied finding never reads as one the source asserts."""
+    label = str(attrs["measure"][0])
+    direction = attrs.get("direction")
+    if direction:
+        label += f": {direction[0]}"
+    modality = attrs.get("modality")
+    if modality and str(modality[0]).rsplit("-", 1)[-1] not in ("asserted", ""):
+        label += f" ({str(modality[0]).rsplit('-', 1)[-1]})"
+    return label
 
 
 def _name_reports(nodes: dict[str, _Node], edges: Edges) -> None:

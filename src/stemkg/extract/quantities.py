@@ -156,6 +156,9 @@ def counts(text: str, offset: int = 0) -> list[Count]:
     pos = 0
     while m := _COUNT.search(text, pos):
         between = m.group(2).lower().split()
+        if between[:1] in (["percent"], ["per"], ["pc"]):  # "50 percent of patients": a share
+            pos = m.end()
+            continue
         if any(number(w) is not None for w in between if w not in ("a", "one")):
             # "13 of 15 patients" is a fraction: skip it whole; "in 2020 enrolled eight
             # patients" holds a count further on: look again from the next word

@@ -29,7 +29,7 @@ __all__ = ["Resources", "explain", "extract_record"]
 _STEMLIKE = re.compile(r"stem|progenitor|stromal|mononuclear|precursor|pluripotent", re.I)
 _ENROLLED = re.compile(
     r"\b(enrol+(ed|ment|s)?|recruit(ed|s)?|includ(ed|es)|took part|participat(ed|es)|"
-    r"randomi[sz]ed|signed up|used)\b",
+    r"randomi[sz]ed|(?:randomly )?assigned|allocated|signed up|used)\b",
     re.I,
 )
 _TREATED = re.compile(
@@ -689,25 +689,26 @@ def _participants(d: _Doc, people: list[q.Count], arms: list[dict[str, Any]]) ->
             continue
         for key, verb in (("enrolled", _ENROLLED), ("treated", _TREATED)):
             m = verb.search(s.text)
+            if key == "treated" and _ENROLLED.search(s.text) and _COMPARATOR.search(s.text):
+                continue  # "212 were randomised to cells or placebo, injected ...": enrolled
             if key not in result and m:
                 c = _near(here, m, s.start)
                 result[key] = {"value": c.value, **d.ev(c.start, c.end, f"count-{key}", 0.8)}
-    if not result and not arms_sized(arms):
+    sized = [a for a in arms if "participants" in a]
+    if not result and not sized:
         lone = _lone_count(d, people)
         if lone is not None:  # "**Who:** 17 men with erectile dysfunction after surgery"
             result["enrolled"] = {
                 "value": lone.value,
                 **d.ev(lone.start, lone.end, "count-only", 0.6),
             }
+    if not result and len(arms) == 1 and sized:  # one group: its size is the study's
+        result["enrolled"] = {**sized[0]["participants"], "method": "count-enrolled"}
     treated = result.get("treated")
     if treated is not None and "enrolled" not in result:
         # one count of those who received the cells: they are also those who took part
         result = {"enrolled": {**treated, "method": "count-enrolled"}, "treated": treated}
     return result
-
-
-def arms_sized(arms: list[dict[str, Any]]) -> bool:
-    return any("participants" in a for a in arms)
 
 
 def _lone_count(d: _Doc, people: list[q.Count]) -> q.Count | None:
@@ -853,6 +854,11 @@ _COMPARATOR = re.compile(
     r"hyaluronic acid alone)\b",
     re.I,
 )
+_GIVEN_CELLS = re.compile(
+    r"\s*(?:\w+\s+){0,2}?(?:received|got|were given|were treated with|had)\s+(?:the\s+|their\s+)?"
+    r"(?:\w+\s+){0,3}?(?:cells?|MSCs?|transplants?|grafts?|infusions?|injections?)\b",
+    re.I,
+)
 _CELLS_WORD = re.compile(r"\b(?:cells?|MSCs?|grafts?|transplant\w*)\b", re.I)
 _COMBINATION = re.compile(r"\b(?:a |the )?combination\b|\bboth\b", re.I)
 
@@ -875,6 +881,8 @@ def _group(d: _Doc, s: Span, c: q.Count, stop: int, n: int, several: bool) -> li
         labels = [_arm_label(routes, phase, n)]
     elif several and (donor or comparator):
         labels = [f"{donor.value if donor else 'control'} group {n}"]
+    elif several and _GIVEN_CELLS.match(window):
+        labels = ["cells"]  # "107 patients received the cells and 105 received placebo"
     elif each := _EACH.search(window):
         k = q.number(each.group(1)) or 1
         labels = [f"group {n + i}" for i in range(k)]
@@ -2051,6 +2059,8 @@ def _report(doc: Document, d: _Doc, ref: dict[str, Any] | None = None) -> dict[s
     )
     participants = _participants(d, people, group_arms)
     arms = group_arms or _arms(d, design["value"], therapy, participants)
+    if arms and all(a.get("comparator") for a in arms):  # the cells' own arm went unsaid
+        arms = _arms(d, design["value"], therapy, {}) + arms
     outcomes = _outcomes(d, arms)
     if not _reports_a_study(d, doc, cell, people or species or _inferred(d, design), outcomes):
         return None
