@@ -523,6 +523,11 @@ def test_safety_and_verdict_statements(text: str, finding: tuple[str, str, str])
         ("ALSFRS-R scores rose by 3 points.", ("stemkg:ALSFRS-R", "improved", "asserted")),
         ("The NIHSS score increased in 4 patients.", ("stemkg:NIHSS", "worsened", "asserted")),
         (
+            "The Oswestry Disability Index fell by 20 points.",
+            ("stemkg:ODI", "improved", "asserted"),
+        ),
+        ("GMFM-66 scores rose by 4 points.", ("stemkg:GMFM", "improved", "asserted")),
+        (
             "The left ventricular ejection fraction increased by 5%.",
             ("EFO:0008373", "increased", "asserted"),
         ),
