@@ -632,6 +632,14 @@ def test_the_cells_arm_stays_when_the_text_sizes_both_groups() -> None:
     assert report.participants is not None and report.participants.treated is None
 
 
+def test_a_share_of_those_treated_is_a_result() -> None:
+    text = (
+        "Surgeons treated 14 adults whose thigh-bone fractures had failed to heal by injecting "
+        "concentrated bone marrow, in an open-label study. Thirteen of the 14 healed."
+    )
+    assert extract(Document("t", "Marrow heals bones", text), load_resources()).reports
+
+
 def test_eligibility_criteria_are_no_findings() -> None:
     found = _findings(
         "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "

@@ -196,6 +196,13 @@ def test_a_registry_field_block_is_text_not_furniture(tmp_path: Path) -> None:
     assert "Phase: Phase 2" in doc.text and "NCT00000001" in doc.text
 
 
+def test_registry_fields_above_the_title_belong_to_the_article(tmp_path: Path) -> None:
+    fields = "ClinicalTrials.gov Identifier: NCT05635409\nOther IDs: CCTU0263\n"
+    page = f"{fields}\nBrief title: STEM-PD\n\n{PROSE}\n"
+    [doc] = read_text(_write(tmp_path, "registry.txt", page)).documents
+    assert doc.nct == ("NCT05635409",) and "Other IDs: CCTU0263" in doc.text
+
+
 def test_a_news_brief_is_an_article(tmp_path: Path) -> None:
     brief = "Marrow Cells Heal Broken Legs\n\n" + ". ".join(PROSE.split(". ")[:2]) + ".\n"
     assert 25 <= len(brief.split()) < 60

@@ -1221,9 +1221,11 @@ _RESULTY = re.compile(
 _SUBJECTS = re.compile(
     r"\b(?:patients|participants|subjects|mice|rats|animals|monkeys|primates|pigs|dogs|sheep|"
     r"rabbits|children|men|women|people|"
-    r"treated|recipients|those who|cultures|cells)\b",
+    r"treated|recipients|those who|cultures|cells)\b"
+    r"|\b(?:\d+|[a-z]+(?:-[a-z]+)?) (?:of|out of) (?:the|all|these|those) (?:\d+|[a-z]+)\b",
     re.I,
 )
+"""Words for those studied, or a share of them ("thirteen of the 14 healed")."""
 
 
 def _safety(d: _Doc, s: Span) -> list[tuple[Mention, _Hit]]:

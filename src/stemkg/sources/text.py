@@ -93,8 +93,20 @@ def parse_text(text: str, stem: str) -> list[Document]:
     for i, draft in enumerate(drafts):
         region = "\n\n".join(u.text for u in units[starts[i] : starts[i + 1]])
         kind = kind_of(text, text if len(drafts) == 1 else region)
-        documents.append(document(ids[i], draft.title, [*draft.deck, *draft.body], kind=kind))
+        fields = _fields_before(units[: draft.start]) if len(drafts) == 1 else []
+        paragraphs = [*draft.deck, *fields, *draft.body]
+        documents.append(document(ids[i], draft.title, paragraphs, kind=kind))
     return documents
+
+
+def _fields_before(units: Sequence[_Unit]) -> list[str]:
+    """A registry page's field blocks above its title ("ClinicalTrials.gov Identifier:
+    NCT05635409"): part of the one article, so its identifiers are read."""
+    return [u.text for u in units if not u.furniture and _is_fields(u.text.split("\n"))]
+
+
+def _is_fields(lines: Sequence[str]) -> bool:
+    return sum(1 for x in lines if _FIELD.match(x)) * 2 > len(lines)
 
 
 def _blocks(text: str) -> list[tuple[str, ...]]:
@@ -173,7 +185,7 @@ def _furniture(lines: Sequence[str]) -> bool:
     """Navigation, share and link-list blocks and copyright lines, told by their shape."""
     if _COPYRIGHT.match(lines[0]) or any(is_separator_line(x) for x in lines):
         return True
-    if len(lines) < 3 or sum(1 for x in lines if _FIELD.match(x)) * 2 > len(lines):
+    if len(lines) < 3 or _is_fields(lines):
         return False  # "Phase: Phase 2", "Enrollment: 150": a registry's fields, not a menu
     return sum(1 for x in lines if _link_like(x)) * 5 >= len(lines) * 3
 
