@@ -640,6 +640,33 @@ def test_a_share_of_those_treated_is_a_result() -> None:
     assert extract(Document("t", "Marrow heals bones", text), load_resources()).reports
 
 
+@pytest.mark.parametrize(
+    ("sentence", "axis", "value"),
+    [
+        ("Masking: Double (participant, investigator)", "masking", "double"),
+        ("Masking: Quadruple", "masking", "quadruple"),
+        (
+            "Neither the parents nor the clinicians who assessed the children knew who had "
+            "received what.",
+            "masking",
+            "double",
+        ),
+        ("It was an open-label study with one group and no placebo.", "control", "none"),
+        ("The trial had a single group and no placebo.", "control", "none"),
+    ],
+)
+def test_masking_and_control_said_in_other_words(sentence: str, axis: str, value: str) -> None:
+    text = (
+        "In a phase 2 trial, 40 children with cerebral palsy received an intravenous infusion "
+        f"of their own umbilical cord blood cells. {sentence} Motor function improved."
+    )
+    [report] = extract(
+        Document("t", "Cord blood for cerebral palsy", text), load_resources()
+    ).reports
+    found = getattr(report.design, axis)
+    assert found is not None and found.value.value == value
+
+
 def test_eligibility_criteria_are_no_findings() -> None:
     found = _findings(
         "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "

@@ -527,6 +527,9 @@ def _therapy_cell(d: _Doc) -> tuple[Mention | None, Mention | None]:
     return cell, tissue
 
 
+_GIVEN_TISSUES = frozenset({"UBERON:0012168"})
+"""Tissues given as they are, whose cells a text need not name (umbilical cord blood)."""
+
 _WHOLE_MARROW = frozenset({"CL:0002092"})
 """Marrow given as it is ("concentrated bone marrow"): the cells given where no stem-like
 type is named."""
@@ -2047,6 +2050,8 @@ def _report(doc: Document, d: _Doc, ref: dict[str, Any] | None = None) -> dict[s
             cell, tissue = _therapy_cell(d.parent)
         if condition is None:
             condition = _most_frequent(d.parent.terms(Kind.CONDITION))
+    if cell is None and tissue is None:  # "an infusion of their own cord blood": a tissue given
+        tissue = next((m for m in d.terms(Kind.TISSUE) if m.entry.id in _GIVEN_TISSUES), None)
     people = _people(d)
     humans = [c for c in people if c.noun not in _ANIMAL_NOUNS]
     species = _species(d, humans)
@@ -2064,7 +2069,8 @@ def _report(doc: Document, d: _Doc, ref: dict[str, Any] | None = None) -> dict[s
     if arms and all(a.get("comparator") for a in arms):  # the cells' own arm went unsaid
         arms = _arms(d, design["value"], therapy, {}) + arms
     outcomes = _outcomes(d, arms)
-    if not _reports_a_study(d, doc, cell, people or species or _inferred(d, design), outcomes):
+    given = cell or (tissue if tissue is not None and tissue.entry.id in _GIVEN_TISSUES else None)
+    if not _reports_a_study(d, doc, given, people or species or _inferred(d, design), outcomes):
         return None
     details = _details(d, design["value"], cell)
     report: dict[str, Any] = {
