@@ -667,6 +667,23 @@ def test_masking_and_control_said_in_other_words(sentence: str, axis: str, value
     assert found is not None and found.value.value == value
 
 
+def test_cord_blood_given_as_it_is_and_marrow_cells_name_their_tissue() -> None:
+    text = (
+        "In a randomised phase 2 trial, 180 children with autism received a single intravenous "
+        "infusion of umbilical cord blood or placebo. Stem cells in cord blood may calm "
+        "inflammation. Social skills did not improve in the children given cord blood."
+    )
+    [report] = extract(Document("t", "Cord blood for autism", text), load_resources()).reports
+    therapy = next(a for a in report.arms if not a.comparator).therapy
+    assert therapy.cell_type is None and therapy.source_tissue is not None
+    assert therapy.source_tissue.id == "UBERON:0012168"
+    marrow = _TRIAL.replace("bone marrow mesenchymal stem cells", "concentrated bone marrow")
+    marrow += "The mRS score fell more in those given the marrow (P=0.01)."
+    [report] = extract(Document("t", "Marrow", marrow), load_resources()).reports
+    therapy = next(a for a in report.arms if not a.comparator).therapy
+    assert therapy.source_tissue is not None and therapy.source_tissue.id == "UBERON:0002371"
+
+
 def test_eligibility_criteria_are_no_findings() -> None:
     found = _findings(
         "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "

@@ -595,9 +595,12 @@ def _source_elsewhere(d: _Doc, cell: Mention) -> tuple[Mention, Mention | None]:
 
 
 def _tissue_in_label(d: _Doc, cell: Mention) -> Mention | None:
-    """A tissue-specific cell type names its tissue: "... of the bone marrow"."""
-    match = re.search(r" of (?:the )?(.+)$", cell.entry.label)
-    if not match:
+    """A tissue-specific cell type names its tissue: "... of the bone marrow", "bone marrow
+    cell"."""
+    match = re.search(r" of (?:the )?(.+)$", cell.entry.label) or re.match(
+        r"(.+?) cells?$", cell.entry.label
+    )
+    if not match or cell.entry.id.startswith("unmapped:"):
         return None
     try:
         entry = d.res.lexicon.resolve(Kind.TISSUE, match.group(1))
@@ -2050,8 +2053,10 @@ def _report(doc: Document, d: _Doc, ref: dict[str, Any] | None = None) -> dict[s
             cell, tissue = _therapy_cell(d.parent)
         if condition is None:
             condition = _most_frequent(d.parent.terms(Kind.CONDITION))
-    if cell is None and tissue is None:  # "an infusion of their own cord blood": a tissue given
-        tissue = next((m for m in d.terms(Kind.TISSUE) if m.entry.id in _GIVEN_TISSUES), None)
+    generic = cell is None or cell.entry.id in _GENERIC_CELLS
+    given_tissue = next((m for m in d.terms(Kind.TISSUE) if m.entry.id in _GIVEN_TISSUES), None)
+    if generic and tissue is None and given_tissue is not None:
+        cell, tissue = None, given_tissue  # "an infusion of their own cord blood": a tissue given
     people = _people(d)
     humans = [c for c in people if c.noun not in _ANIMAL_NOUNS]
     species = _species(d, humans)
