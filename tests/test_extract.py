@@ -720,7 +720,8 @@ def test_comparatives_and_verbs_name_what_changed() -> None:
 def test_words_that_are_no_measure() -> None:
     found = _findings(
         "The team asks a more modest question. The protection grew with the dose. "
-        "Four more patients improved far more often in the first 24 weeks."
+        "Four more patients improved far more often in the first 24 weeks. "
+        "Treated gerbils improved more than controls (P=0.01)."
     )
     labels = {label for label, _, _ in found}
     assert not labels & {
@@ -729,6 +730,8 @@ def test_words_that_are_no_measure() -> None:
         "often",
         "far more often",
         "first 24 weeks",
+        "gerbils",
+        "Treated gerbils",
     }
 
 

@@ -1619,10 +1619,12 @@ def _phrase_mention(d: _Doc, start: int, end: int) -> Mention | None:
     words = text.split()
     if not words or not _measure_like(words):
         return None
-    for kind in (Kind.TISSUE, Kind.CELL_TYPE, Kind.CONDITION, Kind.ROUTE):
+    if _SUBJECTS.fullmatch(words[-1]) or q.counts(f"2 {words[-1]}"):
+        return None  # "the gerbils [improved]": who changed, not what
+    for kind in (Kind.TISSUE, Kind.CELL_TYPE, Kind.CONDITION, Kind.ROUTE, Kind.SPECIES):
         for m in d.terms_in(kind, start - 200, end):
             whole = m.start <= start and m.end >= end
-            inside = m.end > start and kind in (Kind.CELL_TYPE, Kind.ROUTE)
+            inside = m.end > start and kind in (Kind.CELL_TYPE, Kind.ROUTE, Kind.SPECIES)
             place_of = m.start <= start < m.end and re.match(r"\s+of\b", d.text[m.end : end])
             if whole or inside or place_of:
                 return None  # a place, the cells or the disease, not what was measured
