@@ -528,6 +528,10 @@ def test_safety_and_verdict_statements(text: str, finding: tuple[str, str, str])
         ),
         ("GMFM-66 scores rose by 4 points.", ("stemkg:GMFM", "improved", "asserted")),
         (
+            "Complete remission increased with the cells.",
+            ("stemkg:remission", "improved", "asserted"),
+        ),
+        (
             "The left ventricular ejection fraction increased by 5%.",
             ("EFO:0008373", "increased", "asserted"),
         ),
@@ -682,6 +686,11 @@ def test_cord_blood_given_as_it_is_and_marrow_cells_name_their_tissue() -> None:
     [report] = extract(Document("t", "Marrow", marrow), load_resources()).reports
     therapy = next(a for a in report.arms if not a.comparator).therapy
     assert therapy.source_tissue is not None and therapy.source_tissue.id == "UBERON:0002371"
+
+
+def test_remission_in_a_share_of_patients_is_a_finding() -> None:
+    found = _findings("Remission came in 9 of 12 patients given cells and 5 of 6 given placebo.")
+    assert ("stemkg:remission", None, "asserted") in found
 
 
 def test_eligibility_criteria_are_no_findings() -> None:
