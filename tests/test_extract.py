@@ -527,6 +527,7 @@ def test_safety_and_verdict_statements(text: str, finding: tuple[str, str, str])
             ("stemkg:ODI", "improved", "asserted"),
         ),
         ("GMFM-66 scores rose by 4 points.", ("stemkg:GMFM", "improved", "asserted")),
+        ("UMSARS scores worsened less with the cells.", ("stemkg:UMSARS", "slowed", "asserted")),
         (
             "Complete remission increased with the cells.",
             ("stemkg:remission", "improved", "asserted"),
