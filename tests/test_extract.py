@@ -694,6 +694,21 @@ def test_remission_in_a_share_of_patients_is_a_finding() -> None:
     assert ("stemkg:remission", None, "asserted") in found
 
 
+def test_enrolled_said_without_a_noun_and_as_a_registry_field() -> None:
+    assert [c.value for c in q.counts("107 patients were screened and 45 were enrolled")] == [
+        107,
+        45,
+    ]
+    text = (
+        "Phase: Phase 2\nEnrollment: 150 (anticipated)\n\nPatients with critical limb ischemia "
+        "are randomized to intramuscular injections of bone marrow mononuclear cells or "
+        "placebo; the trial is registered as NCT00468000."
+    )
+    [report] = extract(Document("t", "Registry summary", text), load_resources()).reports
+    assert report.participants is not None and report.participants.enrolled is not None
+    assert report.participants.enrolled.value == 150
+
+
 def test_eligibility_criteria_are_no_findings() -> None:
     found = _findings(
         "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "

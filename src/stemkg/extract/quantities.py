@@ -50,7 +50,8 @@ _COUNT = re.compile(
 )
 _ACTING = re.compile(
     rf"(?<!\bor )(?<!\bto )(?<!-)(?<!grade )(?<!stage )(?<!class )(?<!type )"
-    rf"\b({NUMBER})\s+(received|got|were given|were treated|were randomi[sz]ed|underwent)\b",
+    rf"\b({NUMBER})\s+(received|got|were given|were treated|were randomi[sz]ed|underwent|"
+    r"were enrolled|were included|were recruited|were assigned|took part)\b",
     re.I,
 )
 """"Twelve received ...", but not "grade 2 or 3 received" (a scale's value, not a count)."""

@@ -700,6 +700,10 @@ def _participants(d: _Doc, people: list[q.Count], arms: list[dict[str, Any]]) ->
             if key not in result and m:
                 c = _near(here, m, s.start)
                 result[key] = {"value": c.value, **d.ev(c.start, c.end, f"count-{key}", 0.8)}
+    field = d.search(_ENROLLMENT_FIELD)
+    if "enrolled" not in result and field:  # a registry's "Enrollment: 150 (anticipated)"
+        value = int(field.group(1))
+        result["enrolled"] = {"value": value, **d.ev(field.start(1), field.end(1), "count-field")}
     sized = [a for a in arms if "participants" in a]
     if not result and not sized:
         lone = _lone_count(d, people)
@@ -715,6 +719,11 @@ def _participants(d: _Doc, people: list[q.Count], arms: list[dict[str, Any]]) ->
         # one count of those who received the cells: they are also those who took part
         result = {"enrolled": {**treated, "method": "count-enrolled"}, "treated": treated}
     return result
+
+
+_ENROLLMENT_FIELD = re.compile(
+    r"^\W*(?:actual |anticipated |estimated )?enrol?lment:\s*(\d{1,6})\b", re.I | re.M
+)
 
 
 def _lone_count(d: _Doc, people: list[q.Count]) -> q.Count | None:
