@@ -709,6 +709,26 @@ def test_enrolled_said_without_a_noun_and_as_a_registry_field() -> None:
     assert report.participants.enrolled.value == 150
 
 
+@pytest.mark.parametrize(
+    ("sentence", "allocation"),
+    [
+        ("There was no control group.", "single_group"),
+        ("It compared two doses, with no placebo.", None),
+    ],
+)
+def test_one_group_without_comparison_is_single_group(
+    sentence: str, allocation: str | None
+) -> None:
+    text = (
+        "In a phase 1 study, 12 adults with knee osteoarthritis received an intra-articular "
+        f"injection of adipose-derived mesenchymal stem cells. {sentence} Pain scores fell by half "
+        "over six months in the patients."
+    )
+    [report] = extract(Document("t", "Fat cells for knees", text), load_resources()).reports
+    found = report.design.allocation
+    assert (found.value.value if found else None) == allocation
+
+
 def test_eligibility_criteria_are_no_findings() -> None:
     found = _findings(
         "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "

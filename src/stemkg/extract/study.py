@@ -2026,6 +2026,14 @@ def _age_range(d: _Doc) -> dict[str, Any] | None:
     }
 
 
+_SEVERAL_GROUPS = re.compile(
+    r"\b(?:two|three|four|five|2|3|4|5) (?:\w+ )?(?:doses|groups|arms|cohorts)\b|"
+    r"\bdose[- ](?:groups?|cohorts?)\b|\beach (?:group|cohort|arm)\b",
+    re.I,
+)
+"""Words that a study had more than one treated group (no single-group allocation then)."""
+
+
 def _details(d: _Doc, design: str, cell: Mention | None) -> dict[str, Any]:
     """The report's optional fields: phase, blinding, control, ages, follow-up, targets."""
     details: dict[str, Any] = {}
@@ -2042,6 +2050,19 @@ def _details(d: _Doc, design: str, cell: Mention | None) -> dict[str, Any]:
         value = _first_cue(d, key, f"{key}-cue")
         if value:
             details[key] = value
+    control = details.get("control")
+    if (
+        control
+        and control["value"] == "none"
+        and "allocation" not in details
+        and not d.search(_SEVERAL_GROUPS)
+    ):
+        # "there was no control group": one treated group, so allocation single group
+        details["allocation"] = {
+            **control,
+            "value": "single_group",
+            "method": "inferred-no-control",
+        }
     ages = _age_range(d)
     if ages:
         details["age_range"] = ages
