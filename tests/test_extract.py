@@ -729,6 +729,25 @@ def test_one_group_without_comparison_is_single_group(
     assert (found.value.value if found else None) == allocation
 
 
+@pytest.mark.parametrize(
+    ("phrase", "route"),
+    [
+        ("injected into the anterior horns of the lumbar spinal cord", "NCIT:C38263"),
+        ("infused through the hepatic artery", "NCIT:C38222"),
+        ("placed beneath the retina", "NCIT:C79143"),
+        ("given straight into the windpipe", "NCIT:C38208"),
+        ("injected into the penis", "NCIT:C38230"),
+    ],
+)
+def test_routes_said_in_other_words(phrase: str, route: str) -> None:
+    text = (
+        f"In a phase 1 study, 10 adults with chronic disease had mesenchymal stem cells {phrase}. "
+        "Symptoms improved in 8 of the 10 patients."
+    )
+    [report] = extract(Document("t", "Cells", text), load_resources()).reports
+    assert route in {r.id for a in report.arms for r in a.therapy.routes}
+
+
 def test_eligibility_criteria_are_no_findings() -> None:
     found = _findings(
         "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "
