@@ -593,6 +593,7 @@ def test_cells_no_table_names_are_kept_unmapped() -> None:
     assert _cells(trial.format(cells="the patients' own cardiopoietic cells")) == [
         (None, "cardiopoietic cell")
     ]
+    assert _cells(trial.format(cells="1.2 billion MultiStem cells")) == [(None, "MultiStem cell")]
     assert _cells(trial.format(cells="concentrated bone marrow")) == [
         ("CL:0002092", "bone marrow cell")
     ]

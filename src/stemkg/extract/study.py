@@ -395,6 +395,9 @@ _NOT_CELL_WORDS = frozenset(
         "patient's",
         "human",
         "cultured",
+        "million",
+        "billion",
+        "thousand",
     ]
 )
 
