@@ -749,6 +749,17 @@ def test_routes_said_in_other_words(phrase: str, route: str) -> None:
     assert route in {r.id for a in report.arms for r in a.therapy.routes}
 
 
+def test_a_tissue_rich_in_cells_is_their_source() -> None:
+    text = (
+        "In a study of 45 adults with torn rotator cuffs, surgeons injected a concentrate of the "
+        "patient's own bone marrow, rich in mesenchymal stem cells, at the repair. All 45 tears "
+        "healed by six months in the treated patients."
+    )
+    [report] = extract(Document("t", "Marrow for shoulders", text), load_resources()).reports
+    tissue = report.arms[0].therapy.source_tissue
+    assert tissue is not None and tissue.id == "UBERON:0002371"
+
+
 def test_eligibility_criteria_are_no_findings() -> None:
     found = _findings(
         "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "

@@ -423,8 +423,14 @@ def _specialise(d: _Doc, cell: Mention) -> tuple[Mention, Mention | None]:
     return cell, None
 
 
-_TISSUE_BEFORE = re.compile(r"^[\s-]*(?:derived|origin|sourced)?[\s-]*(?:[\w+-]+\s+){0,2}$", re.I)
-"""Tissue, then cells: "bone marrow mesenchymal stem cells", "adipose-derived stromal cells"."""
+_TISSUE_BEFORE = re.compile(
+    r"^[\s-]*(?:derived|origin|sourced)?[\s-]*(?:[\w+-]+\s+){0,2}$|"
+    r"^(?:\s*\([A-Za-z]+\))?[\s,]*(?:(?:aspirate|concentrate|which|that|is|are)\s+){0,3}"
+    r"(?:rich in|carrying|carries|contains?|containing|holds?|a source of)\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+"""Tissue, then cells: "bone marrow mesenchymal stem cells", "adipose-derived stromal cells",
+"bone marrow, rich in mesenchymal stem cells", "BMAC, which carries MSCs"."""
 _TISSUE_AFTER = re.compile(
     r"^[\s,]*(?:(?:were|was|are|is|which|that|had been|been|first|then|each)\s+){0,3}"
     r"(?:(?:derived|isolated|harvested|taken|obtained|collected|extracted|grown|expanded|"
