@@ -37,20 +37,33 @@ def test_hard_wrapped_lines_make_one_sentence() -> None:
 
 
 @pytest.mark.parametrize(
-    "paragraph",
+    ("paragraph", "plain"),
     [
-        "Eight patients were enrolled. Walking improved (P=0.02). Two had headaches!",
-        "Results were published in 2019. 12 patients took part.\nA second line follows.",
-        "Dr. Lee et al. reported it. The U.S. trial ended.",
-        'It worked (see Fig. 2). Pain fell ... and rose. He said "It works. Really." Then left.',
-        "The dose was 1.5 mg. e.g. in week 2. vs. placebo. No. 4 was best.",
+        (
+            "Eight patients were enrolled. Walking improved in seven! Did it persist? "
+            "Two had headaches.",
+            True,
+        ),
+        (
+            "The cells went into a vein. Nobody had a serious reaction.\nA new line starts here.",
+            True,
+        ),
+        ("Results were published in 2019. 12 patients took part.", False),
+        ("Dr. Lee et al. reported it. The U.S. trial ended.", False),
+        (
+            'It worked (see Fig. 2). Pain fell ... and rose. He said "It works. Really." '
+            "Then left.",
+            False,
+        ),
+        ("The dose was 1.5 mg. e.g. in week 2. vs. placebo. No. 4 was best.", False),
     ],
 )
-def test_the_fast_split_gives_pysbd_s_sentences(paragraph: str) -> None:
+def test_the_fast_split_gives_pysbd_s_sentences(paragraph: str, plain: bool) -> None:
     """Plain sentence ends are split without pysbd; wherever pysbd could read them otherwise
     it is asked, so the sentences are always pysbd's."""
     from stemkg.extract import text as t
 
+    assert (t._TRICKY.search(paragraph) is None) == plain
     processor = t._segmenter().processor
     expected = [str(x).strip() for x in processor(paragraph).process() if str(x).strip()]
     assert [x.strip() for x in t._split(paragraph) if x.strip()] == expected

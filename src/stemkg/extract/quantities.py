@@ -22,6 +22,7 @@ __all__ = [
     "fractions",
     "months",
     "number",
+    "people_noun",
     "percents",
     "schedule",
 ]
@@ -48,6 +49,7 @@ _COUNT = re.compile(
     r"(?!\s+(?:stud|model|experiment|work|research|data|trial))",
     re.I,
 )
+_PEOPLE_WORD = re.compile(_PEOPLE, re.I)
 _ACTING = re.compile(
     rf"(?<!\bor )(?<!\bto )(?<!-)(?<!grade )(?<!stage )(?<!class )(?<!type )"
     rf"\b({NUMBER})\s+(received|got|were given|were treated|were randomi[sz]ed|underwent|"
@@ -129,6 +131,11 @@ def months(iso: str) -> float:
     return round(
         days / 30.44 + float(getattr(d, "months", 0)) + 12 * float(getattr(d, "years", 0)), 1
     )
+
+
+def people_noun(word: str) -> bool:
+    """Whether a word names those a count counts ("patients", "gerbils")."""
+    return bool(_PEOPLE_WORD.fullmatch(word))
 
 
 def number(text: str) -> int | None:

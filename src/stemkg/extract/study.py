@@ -1637,7 +1637,7 @@ def _phrase_mention(d: _Doc, start: int, end: int) -> Mention | None:
     words = text.split()
     if not words or not _measure_like(words):
         return None
-    if _SUBJECTS.fullmatch(words[-1]) or q.counts(f"2 {words[-1]}"):
+    if _SUBJECTS.fullmatch(words[-1]) or q.people_noun(words[-1]):
         return None  # "the gerbils [improved]": who changed, not what
     for kind in (Kind.TISSUE, Kind.CELL_TYPE, Kind.CONDITION, Kind.ROUTE, Kind.SPECIES):
         for m in d.terms_in(kind, start - 200, end):
