@@ -16,7 +16,7 @@ from stemkg.lexicon import Kind, LexEntry, Lexicon
 from stemkg.resources import ontology_file
 
 if TYPE_CHECKING:
-    from stemkg.extract.study import Resources
+    from stemkg.extract.annotate import Resources
 
 __all__ = [
     "DCTERMS",
@@ -268,9 +268,9 @@ def shipped_terms() -> frozenset[str]:
 @cache
 def load_resources() -> Resources:
     """Everything extraction reads besides the document (read once per process)."""
+    from stemkg.extract.annotate import Resources
     from stemkg.extract.context import ContextRules, Trigger
     from stemkg.extract.grounding import Cue, grounder_for
-    from stemkg.extract.study import Resources
 
     lexicon = load_lexicon()
     triggers = [

@@ -7,7 +7,8 @@ study report in v1), every value with its quote, offsets, method and confidence.
 
 from __future__ import annotations
 
-from stemkg.extract.study import Resources, explain, extract_record
+from stemkg.extract.annotate import Resources
+from stemkg.extract.study import explain, extract_record
 from stemkg.model import RecordFile
 from stemkg.sources.document import Document
 

@@ -1,0 +1,385 @@
+"""Assemble, the therapy's terms: which cells were given, from which tissue, for which
+condition, and (in vitro) which cells they were given to.
+
+The cells a text names most are not always the ones given ("motor neurons" in an ALS trial
+of stem cells); these rules prefer stem-like cells, cells named as a product, cells derived
+from something, then cells no table knows as the text names them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from stemkg.extract.annotate import AnnotatedDoc, Resources
+from stemkg.extract.grounding import Mention
+from stemkg.lexicon import Kind, LexEntry
+
+_STEMLIKE = re.compile(r"stem|progenitor|stromal|mononuclear|precursor|pluripotent", re.I)
+
+
+def study_conditions(d: AnnotatedDoc, primary: Mention) -> list[Mention]:
+    """The study's conditions: the most named one first, then one other the text
+    names where it says who was studied ("patients with X", the headline), none of them a
+    broader or narrower form of another."""
+    chosen = [primary]
+    for m in d.terms(Kind.CONDITION):
+        if len(chosen) == 2:
+            break
+        if any(m.entry.id == c.entry.id for c in chosen):
+            continue
+        related = any(
+            m.entry.id in _ancestors(d.res, c.entry.id)
+            or c.entry.id in _ancestors(d.res, m.entry.id)
+            for c in chosen
+        )
+        if related:
+            continue
+        before = d.text[max(d.lo, m.start - 40) : m.start]
+        in_headline = bool(d.sents) and d.sents[0].start <= m.start < d.sents[0].end
+        if in_headline or _WHO.search(before):
+            chosen.append(m)
+    return chosen
+
+
+_WHO = re.compile(
+    r"\b(?:patients|people|adults|children|men|women|participants|volunteers|infants|babies|"
+    r"those|subjects|cases)\s+(?:\w+\s+){0,3}?(?:with|who (?:had|have))\s+(?:\w+\s+){0,3}$",
+    re.I,
+)
+
+
+def most_frequent(mentions: list[Mention]) -> Mention | None:
+    if not mentions:
+        return None
+    counts = Counter(m.entry.id for m in mentions)
+    best = max(counts.values())
+    return next(m for m in mentions if counts[m.entry.id] == best)
+
+
+def _ancestors(res: Resources, curie: str) -> frozenset[str]:
+    """A term's ancestors: from the shipped extracts, else from the ontology tables."""
+    found = res.ancestors.get(curie)
+    if found is None and res.grounder.tables is not None:
+        found = res.grounder.tables.ancestors(curie)
+    return found or frozenset()
+
+
+def stemlike(entry: LexEntry, res: Resources) -> bool:
+    if entry.id == "EFO:0004905" or _STEMLIKE.search(entry.label):
+        return True
+    return "CL:0000034" in _ancestors(res, entry.id)
+
+
+def _marker_cell(d: AnnotatedDoc) -> Mention | None:
+    """Cells no table names, as the text names them: by a marker ("CD34+ cells"), else by
+    words that say they are a therapy's cells ("cardiosphere-derived cells")."""
+    found = d.search(_MARKER_CELLS)
+    if found is not None:
+        return _unmapped_cell(found.group("label"), found.start(), found.end())
+    for m in _CELL_PHRASE.finditer(d.text, d.lo, d.hi):
+        tokens = list(re.finditer(r"\S+", m.group("words")))
+        words = _name_words([t.group() for t in tokens])
+        if words and _THERAPY_CELL.search(" ".join(words)):
+            start = m.start("words") + tokens[-len(words)].start()
+            return _unmapped_cell(" ".join([*words, "cell"]), start, m.end())
+    return None
+
+
+def _name_words(words: list[str]) -> list[str]:
+    """The words just before "cells" that name them, read backwards to the first word that
+    does not ("infusion of [cardiopoietic] cells", "the patients' own [heart-derived] cells")."""
+    kept: list[str] = []
+    for word in reversed(words):
+        low = word.casefold()
+        verbish = low.endswith(("ed", "ing")) and "-" not in low
+        if low in _NOT_CELL_WORDS or verbish or low[:1].isdigit() or len(kept) == 3:
+            break
+        kept.insert(0, word)
+    return kept
+
+
+def _unmapped_cell(label: str, start: int, end: int) -> Mention:
+    entry = LexEntry(f"unmapped:{label.casefold()}", Kind.CELL_TYPE, label)
+    return Mention(entry, start, end, "unmapped-cell")
+
+
+_CELL_PHRASE = re.compile(r"(?P<words>(?:[A-Za-z'][\w'/+-]*\s+){1,5})cells\b")
+
+
+_THERAPY_CELL = re.compile(
+    r"(?:stem|progenitor|precursor|stromal|derived|poietic|sphere|regenerative|repair|"
+    r"mononuclear)\b",
+    re.I,
+)
+"""Words that make a phrase ending in "cells" the cells a therapy gives."""
+
+
+_NOT_CELL_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "with",
+        "and",
+        "or",
+        "their",
+        "his",
+        "her",
+        "its",
+        "own",
+        "these",
+        "those",
+        "such",
+        "into",
+        "from",
+        "by",
+        "to",
+        "in",
+        "autologous",
+        "allogeneic",
+        "allogenic",
+        "donor",
+        "donated",
+        "patients'",
+        "patient's",
+        "human",
+        "cultured",
+        "million",
+        "billion",
+        "thousand",
+    ]
+)
+
+
+def _specialise(d: AnnotatedDoc, cell: Mention) -> tuple[Mention, Mention | None]:
+    """A generic cell type said to come from a tissue becomes the tissue-specific type
+    where the lexicon has one ("MSCs ... from each patient's bone marrow")."""
+    sentence = d.sentence_of(cell.start)
+    for tissue in d.terms_in(Kind.TISSUE, sentence.start, sentence.end):
+        if not _source_of(d, cell, tissue):
+            continue
+        for name in (
+            f"{cell.entry.label} of {tissue.entry.label}",
+            f"{cell.entry.label} of the {tissue.entry.label}",
+        ):
+            try:
+                special = d.res.lexicon.resolve(Kind.CELL_TYPE, name)
+            except ValueError:
+                continue
+            span = (min(cell.start, tissue.start), max(cell.end, tissue.end))
+            return Mention(special, span[0], span[1], "tissue-composition"), tissue
+        return cell, tissue
+    return cell, None
+
+
+_TISSUE_BEFORE = re.compile(
+    r"^[\s-]*(?:derived|origin|sourced)?[\s-]*(?:[\w+-]+\s+){0,2}$|"
+    r"^(?:\s*\([A-Za-z]+\))?[\s,]*(?:(?:aspirate|concentrate|which|that|is|are)\s+){0,3}"
+    r"(?:rich in|carrying|carries|contains?|containing|holds?|a source of)\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+"""Tissue, then cells: "bone marrow mesenchymal stem cells", "adipose-derived stromal cells",
+"bone marrow, rich in mesenchymal stem cells", "BMAC, which carries MSCs"."""
+
+
+_TISSUE_AFTER = re.compile(
+    r"^[\s,]*(?:(?:were|was|are|is|which|that|had been|been|first|then|each)\s+){0,3}"
+    r"(?:(?:derived|isolated|harvested|taken|obtained|collected|extracted|grown|expanded|"
+    r"prepared|sourced|cultured|purified)\s+)?(?:from|of)\s+"
+    r"(?:(?:the|a|each|their|his|her|its|own|patients?|patient's|patients'|donors?|donor's|"
+    r"healthy|adult|human|newborn|infant|mouse|rat|autologous|allogeneic)\s+){0,3}$",
+    re.I,
+)
+"""Cells, then where they came from: "MSCs isolated from each patient's bone marrow"."""
+
+
+_ORIGIN_BEFORE = re.compile(
+    r"\b(?:cells?|taken|harvested|isolated|collected|extracted|obtained|derived|drawn|grown)\s+"
+    r"(?:\w+\s+){0,3}?from\s+(?:(?:the|a|each|their|his|her|own|patients?'?s?|donors?'?s?|"
+    r"healthy|newborn|human)\s+){0,3}$",
+    re.I,
+)
+
+
+def _origin_of_cells(d: AnnotatedDoc, tissue: Mention) -> bool:
+    """A tissue the text says cells came from, though it names them only as "cells":
+    "cells taken from the patient's own bone marrow", "marrow-derived"."""
+    before = d.text[max(d.lo, tissue.start - 80) : tissue.start]
+    after = d.text[tissue.end : tissue.end + 12]
+    return bool(_ORIGIN_BEFORE.search(before)) or bool(re.match(r"[\s-]*derived\b", after, re.I))
+
+
+def _source_of(d: AnnotatedDoc, cell: Mention, tissue: Mention) -> bool:
+    """Whether the text says the cells came from the tissue (not only that they went there)."""
+    if tissue.end <= cell.start:
+        return bool(_TISSUE_BEFORE.match(d.text[tissue.end : cell.start]))
+    if tissue.start >= cell.end:
+        return bool(_TISSUE_AFTER.match(d.text[cell.end : tissue.start]))
+    return False
+
+
+GENERIC_CELLS = frozenset({"CL:0000034"})
+"""A bare "stem cells": where the text names a product, the product's type says more (a
+text that says "mesenchymal stem cells" keeps what it says)."""
+
+
+def _product(d: AnnotatedDoc) -> Mention | None:
+    """The cell type of a stem-cell product the text names (NurOwn, remestemcel-L ...)."""
+    for hit in d.cues("product"):
+        curie = hit.value.split()[0]
+        entry = d.res.lexicon.get(curie)
+        if entry is None and d.res.grounder.tables is not None:
+            found = d.res.grounder.tables.get(curie)
+            entry = LexEntry(found.id, found.kind, found.label) if found else None
+        if entry is not None:
+            return Mention(entry, hit.start, hit.end, "product-name")
+    return None
+
+
+_DERIVED_AFTER = re.compile(
+    r"^[\s-]*(?:derived|made|grown|generated|produced|differentiated|manufactured|created)\s+"
+    r"(?:\w+\s+){0,3}?from\s+(?:(?:the|a|human|patient's|patients'|their|own|donated|donor|"
+    r"embryonic|induced|pluripotent)\s+){0,3}$",
+    re.I,
+)
+
+
+_DERIVED_BEFORE = re.compile(
+    r"^[\s-]*(?:derived|made|grown|generated)[\s-]+(?:[\w-]+\s+){0,2}$", re.I
+)
+
+
+_HSCT = re.compile(
+    r"\b(?:stem[- ]cell|bone[- ]marrow|marrow|HSC)\s+transplant\w*|\b(?:a|auto|allo)?HSCT\b",
+    re.I,
+)
+
+
+def _derived_cell(d: AnnotatedDoc) -> Mention | None:
+    """The cell type made from stem cells that was given: "retinal pigment epithelium cells
+    derived from embryonic stem cells", "iPSC-derived dopaminergic neurons"."""
+    stem = [m for m in d.terms(Kind.CELL_TYPE) if stemlike(m.entry, d.res)]
+    other = [m for m in d.terms(Kind.CELL_TYPE) if not stemlike(m.entry, d.res)]
+    for made in other:
+        for source in stem:
+            if source.start >= made.end:
+                between = d.text[made.end : source.start]
+                if len(between) < 60 and _DERIVED_AFTER.match(between):
+                    return Mention(made.entry, made.start, made.end, "derived-cell")
+            elif source.end <= made.start:
+                between = d.text[source.end : made.start]
+                if len(between) < 40 and _DERIVED_BEFORE.match(between):
+                    return Mention(made.entry, made.start, made.end, "derived-cell")
+    return None
+
+
+def therapy_cells(d: AnnotatedDoc) -> tuple[Mention | None, Mention | None]:
+    """The cell type given: cells made from stem cells where the text says so, else the most
+    specific stem-like type (a product's type, or haematopoietic stem cells for a "stem-cell
+    transplant", where the text says only "stem cells"), and its source tissue."""
+    derived = _derived_cell(d)
+    if derived is not None:
+        return derived, None
+    product = _product(d)
+    cell, tissue = _named_cell(d)
+    if product is not None and (cell is None or cell.entry.id in GENERIC_CELLS):
+        return product, _tissue_in_label(d, product)
+    transplant = d.search(_HSCT)
+    hsc = d.res.lexicon.get("CL:0000037")
+    if transplant and hsc and cell is not None and cell.entry.id in GENERIC_CELLS:
+        return Mention(hsc, transplant.start(), transplant.end(), "transplant-cue"), tissue
+    return cell, tissue
+
+
+_WHOLE_MARROW = frozenset({"CL:0002092"})
+"""Marrow given as it is ("concentrated bone marrow"): the cells given where no stem-like
+type is named."""
+
+
+_MARKER_CELLS = re.compile(
+    r"\b(?P<label>(?:CD\d{2,3}(?:/CD\d{2,3})?(?:\+|-positive| positive)|ALDH(?:br|-bright|\+))"
+    r"(?:\s+(?:stem|progenitor|precursor|stem/progenitor))?\s+cell)s?\b"
+)
+"""Cells named by a surface marker ("CD34+ cells"), which no table names: an unmapped type."""
+
+
+def _named_cell(d: AnnotatedDoc) -> tuple[Mention | None, Mention | None]:
+    mentions = d.terms(Kind.CELL_TYPE)
+    cells = [m for m in mentions if stemlike(m.entry, d.res)]
+    if not cells:
+        cells = [m for m in mentions if m.entry.id in _WHOLE_MARROW]
+    if not cells:
+        return _marker_cell(d), None
+    composed = [_specialise(d, c) for c in cells]
+    ids = {c.entry.id for c, _ in composed}
+    specific = [
+        (c, t)
+        for c, t in composed
+        if not any(c.entry.id in _ancestors(d.res, other) for other in ids)
+    ]
+    counts = Counter(c.entry.id for c, _ in specific)
+    best = max(counts.values())
+    cell, tissue = next((c, t) for c, t in specific if counts[c.entry.id] == best)
+    if tissue is None:
+        tissue = next((t for c, t in specific if c.entry.id == cell.entry.id and t), None)
+    if tissue is None:
+        tissue = _tissue_in_label(d, cell)
+    if tissue is None:
+        cell, tissue = _source_elsewhere(d, cell)
+    return cell, tissue
+
+
+def _source_elsewhere(d: AnnotatedDoc, cell: Mention) -> tuple[Mention, Mention | None]:
+    """The one tissue the text says cells came from, in any sentence ("cells taken from the
+    umbilical cord", "cord-derived"), composed with a generic cell type where CL has the
+    specific class."""
+    sources = {
+        t.entry.id: t
+        for c in d.terms(Kind.CELL_TYPE)
+        for t in d.terms_in(Kind.TISSUE, d.sentence_of(c.start).start, d.sentence_of(c.start).end)
+        if _source_of(d, c, t)
+    }
+    if not sources:
+        sources = {t.entry.id: t for t in d.terms(Kind.TISSUE) if _origin_of_cells(d, t)}
+    if len(sources) != 1:
+        return cell, None
+    tissue = next(iter(sources.values()))
+    for name in (
+        f"{cell.entry.label} of {tissue.entry.label}",
+        f"{cell.entry.label} of the {tissue.entry.label}",
+    ):
+        try:
+            special = d.res.lexicon.resolve(Kind.CELL_TYPE, name)
+        except ValueError:
+            continue
+        return Mention(special, cell.start, cell.end, "tissue-composition"), tissue
+    return cell, tissue
+
+
+def _tissue_in_label(d: AnnotatedDoc, cell: Mention) -> Mention | None:
+    """A tissue-specific cell type names its tissue: "... of the bone marrow", "bone marrow
+    cell"."""
+    match = re.search(r" of (?:the )?(.+)$", cell.entry.label) or re.match(
+        r"(.+?) cells?$", cell.entry.label
+    )
+    if not match or cell.entry.id.startswith("unmapped:"):
+        return None
+    try:
+        entry = d.res.lexicon.resolve(Kind.TISSUE, match.group(1))
+    except ValueError:
+        return None
+    return Mention(entry, cell.start, cell.end, "implied-by-cell-type")
+
+
+def target_cells(d: AnnotatedDoc, therapy_cell: Mention | None) -> list[dict[str, Any]]:
+    seen: dict[str, Mention] = {}
+    for m in d.terms(Kind.CELL_TYPE):
+        if not stemlike(m.entry, d.res) and (
+            therapy_cell is None or m.entry.id != therapy_cell.entry.id
+        ):
+            seen.setdefault(m.entry.id, m)
+    broader = {a for term in seen for a in _ancestors(d.res, term)}
+    return [d.term(m, 0.7) for term, m in seen.items() if term not in broader]

@@ -1,0 +1,242 @@
+"""Assemble, the design: study type from cues (or inferred from species and counts), the
+model's design axes (allocation, masking, control, intervention model), phase, host
+species, ages and follow-up.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any
+
+from stemkg.extract import quantities as q
+from stemkg.extract.annotate import AnnotatedDoc
+from stemkg.extract.cells import most_frequent, stemlike, target_cells
+from stemkg.extract.grounding import Mention
+from stemkg.lexicon import Kind
+from stemkg.migrate import V1_DESIGN
+
+_FOLLOW = re.compile(
+    r"\b(follow(ed)?[- ]?(up)?|monitored|tracked|observed|continued|assessed)\b", re.I
+)
+
+
+_BEFORE = re.compile(r"^\W*(before|prior|of (lead|run)[- ]in|lead[- ]in|run[- ]in)\b", re.I)
+
+
+_AGES = re.compile(
+    r"\b(?:aged|ages? of|between the ages of)\s+(\d{1,2})\s+(?:to|and|-|–)\s+(\d{1,3})\b", re.I
+)
+
+
+FUTURE = re.compile(
+    r"\b(?:planned|planning|will|would|future|next step|is needed|are needed|should|upcoming)\b",
+    re.I,
+)
+"""A sentence about work still to come ("a larger randomised trial is now planned")."""
+
+
+class Design(StrEnum):
+    """The design categories the cues name; a report states them on the model's axes
+    (``migrate.V1_DESIGN``: "randomised" is an interventional, randomised study)."""
+
+    IN_VITRO = "in_vitro"
+    ANIMAL = "animal"
+    CASE_REPORT = "case_report"
+    CASE_SERIES = "case_series"
+    OPEN_LABEL = "open_label"
+    NON_RANDOMISED_CONTROLLED = "non_randomised_controlled"
+    RANDOMISED_CONTROLLED = "randomised_controlled"
+
+
+_MASKING = {
+    "open": "open_label",
+    "single": "single",
+    "double": "double",
+    "triple": "triple",
+    "quadruple": "quadruple",
+}
+
+
+def _design(d: AnnotatedDoc, species: str | None, patients: bool) -> dict[str, Any] | None:
+    """The design a cue states; laboratory and animal cues count only without patients
+    (a trial article may recall "laboratory experiments" that came before it)."""
+    clinical = [
+        Design.NON_RANDOMISED_CONTROLLED,
+        Design.RANDOMISED_CONTROLLED,
+        Design.OPEN_LABEL,
+        Design.CASE_SERIES,
+        Design.CASE_REPORT,
+    ]
+    order = clinical if patients else [Design.IN_VITRO, Design.ANIMAL, *clinical]
+    hits = [h for h in d.cues("design") if not FUTURE.search(d.sentence_of(h.start).text)]
+    for design in order:
+        found = [h for h in hits if h.value == design.value]
+        if found:
+            h = found[0]
+            return {"value": design.value, **d.ev(h.start, h.end, "design-cue")}
+    if species and species != "NCBITaxon:9606" and not patients:
+        m = next(m for m in d.terms(Kind.SPECIES) if m.entry.id == species)
+        return {"value": Design.ANIMAL.value, **d.ev(m.start, m.end, "inferred-from-species", 0.6)}
+    targets = [m for m in d.terms(Kind.CELL_TYPE) if not stemlike(m.entry, d.res)]
+    if not patients and not species and targets:
+        m = targets[0]
+        return {"value": Design.IN_VITRO.value, **d.ev(m.start, m.end, "inferred-cells-only", 0.5)}
+    return None
+
+
+def host_species(d: AnnotatedDoc, patients: list[q.Count]) -> dict[str, Any] | None:
+    mentions = d.terms(Kind.SPECIES)
+    hosts = [m for m in mentions if not _of_cells(d, m)]
+    named = most_frequent(hosts or mentions)
+    if named is not None and not _outvoted(named, hosts, patients):
+        return d.term(named)
+    if patients:
+        c = patients[0]
+        return {"id": "NCBITaxon:9606", **d.ev(c.start, c.end, "inferred-from-patients", 0.7)}
+    return None
+
+
+def _outvoted(named: Mention, hosts: list[Mention], patients: list[q.Count]) -> bool:
+    """Counted people outnumber the mentions of an animal host ("earlier experiments in rats")."""
+    if named.entry.id == "NCBITaxon:9606" or not patients:
+        return False
+    return len(patients) > sum(m.entry.id == named.entry.id for m in hosts)
+
+
+_OF_CELLS = re.compile(r"\s*(?:[\w-]+\s+){0,3}?(?:[\w-]*cells?|tissue|cords?|marrow)\b", re.I)
+
+
+def _of_cells(d: AnnotatedDoc, m: Mention) -> bool:
+    """A species that says where the cells came from ("human iPS cells"), not who got them."""
+    return bool(_OF_CELLS.match(d.text, m.end))
+
+
+def _follow_up(d: AnnotatedDoc) -> dict[str, Any] | None:
+    best: q.Duration | None = None
+    for s in d.sents:
+        if not _FOLLOW.search(s.text):
+            continue
+        for dur in q.durations(s.text, s.start):
+            after = d.text[dur.end : dur.end + 30]
+            if _BEFORE.match(after) or "apart" in after[:8]:
+                continue
+            if best is None or q.months(dur.iso) > q.months(best.iso):
+                best = dur
+    if best is None:
+        return None
+    return {"value": best.iso, **d.ev(best.start, best.end, "duration-follow-up", 0.8)}
+
+
+def first_cue(d: AnnotatedDoc, kind: str, method: str) -> dict[str, Any] | None:
+    hits = d.cues(kind)
+    if not hits:
+        return None
+    return {"value": hits[0].value, **d.ev(hits[0].start, hits[0].end, method)}
+
+
+def phase_mentions(d: AnnotatedDoc) -> list[Mention]:
+    return d.terms(Kind.PHASE)
+
+
+_PRECLINICAL = (Design.IN_VITRO.value, Design.ANIMAL.value)
+
+
+def design_or_default(
+    d: AnnotatedDoc, species: dict[str, Any] | None, humans: list[q.Count]
+) -> dict[str, Any] | None:
+    """The stated design; a clinical text that states none is taken as uncontrolled
+    (open label, confidence 0.3), since a control would have been named."""
+    design = _design(d, species["id"] if species else None, bool(humans))
+    if design is None and (humans or phase_mentions(d)):
+        first = humans[0] if humans else phase_mentions(d)[0]
+        design = {
+            "value": Design.OPEN_LABEL.value,
+            **d.ev(first.start, first.end, "default-uncontrolled", 0.3),
+        }
+    return design
+
+
+def _age_range(d: AnnotatedDoc) -> dict[str, Any] | None:
+    ages = d.search(_AGES)
+    if not ages:
+        return None
+    return {
+        bound: {"value": int(ages.group(g)), **d.ev(ages.start(g), ages.end(g), "age-pattern", 0.8)}
+        for bound, g in (("min", 1), ("max", 2))
+    }
+
+
+_SEVERAL_GROUPS = re.compile(
+    r"\b(?:two|three|four|five|2|3|4|5) (?:\w+ )?(?:doses|groups|arms|cohorts)\b|"
+    r"\bdose[- ](?:groups?|cohorts?)\b|\beach (?:group|cohort|arm)\b",
+    re.I,
+)
+"""Words that a study had more than one treated group (no single-group allocation then)."""
+
+
+def design_details(d: AnnotatedDoc, design: str, cell: Mention | None) -> dict[str, Any]:
+    """The report's optional fields: phase, blinding, control, ages, follow-up, targets."""
+    details: dict[str, Any] = {}
+    phases = phase_mentions(d)
+    if phases and design not in _PRECLINICAL:
+        details["phase"] = d.term(phases[0])
+    blinded = [h for h in d.cues("blinding") if h.value != "open"]
+    if blinded:  # "double-blind" wins over an "open-label extension" said earlier
+        h = blinded[0]
+        details["blinding"] = {"value": h.value, **d.ev(h.start, h.end, "blinding-cue")}
+    for key in ("blinding", "control", "allocation", "model"):
+        if key in details:
+            continue
+        value = first_cue(d, key, f"{key}-cue")
+        if value:
+            details[key] = value
+    control = details.get("control")
+    if (
+        control
+        and control["value"] == "none"
+        and "allocation" not in details
+        and not d.search(_SEVERAL_GROUPS)
+    ):
+        # "there was no control group": one treated group, so allocation single group
+        details["allocation"] = {
+            **control,
+            "value": "single_group",
+            "method": "inferred-no-control",
+        }
+    ages = _age_range(d)
+    if ages:
+        details["age_range"] = ages
+    follow = _follow_up(d)
+    if follow:
+        details["follow_up"] = follow
+    targets = target_cells(d, cell) if design == Design.IN_VITRO.value else []
+    if targets:
+        details["target_cells"] = targets
+    return details
+
+
+def design_axes(
+    design: dict[str, Any],
+    blinding: dict[str, Any] | None,
+    control: dict[str, Any] | None,
+    allocation: dict[str, Any] | None = None,
+    model: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The design a cue gave, on the model's axes, each with the evidence that states it; an
+    axis a cue of its own states ("single-arm", "crossover") is added where the design left it."""
+    evidence = {k: v for k, v in design.items() if k != "value"}
+    stated = V1_DESIGN[design["value"]]
+    if design.get("method") == "default-uncontrolled":  # no cue said so: the study type only
+        stated = {"study_type": stated["study_type"]}
+    axes: dict[str, Any] = {k: {"value": v, **evidence} for k, v in stated.items()}
+    preclinical = design["value"] in _PRECLINICAL
+    if blinding is not None:
+        axes["masking"] = {**blinding, "value": _MASKING[blinding["value"]]}
+    if control is not None:
+        axes["control"] = control
+    if allocation is not None and "allocation" not in axes and not preclinical:
+        axes["allocation"] = allocation
+    if model is not None and not preclinical:
+        axes["intervention_model"] = model
+    return axes

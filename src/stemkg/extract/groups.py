@@ -1,0 +1,431 @@
+"""Assemble, the arms and participants: the therapy given, group sizes with their routes,
+tables of groups, comparators, and the enrolled and treated counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from stemkg.extract import quantities as q
+from stemkg.extract.annotate import AnnotatedDoc
+from stemkg.extract.design import Design, first_cue, phase_mentions
+from stemkg.extract.grounding import Mention
+from stemkg.extract.text import Span
+from stemkg.lexicon import Kind
+
+_ENROLLED = re.compile(
+    r"\b(enrol+(ed|ment|s)?|recruit(ed|s)?|includ(ed|es)|took part|participat(ed|es)|"
+    r"randomi[sz]ed|(?:randomly )?assigned|allocated|signed up|used)\b",
+    re.I,
+)
+
+
+_TREATED = re.compile(
+    r"\b(treated|receiv(ed|e|ing)|given|injected|infused|transplanted|implanted|underwent|dosed|"
+    r"had (?:the |their )?(?:[\w-]+ ){0,3}(?:injections?|infusions?|transplants?|treatment))\b",
+    re.I,
+)
+
+
+_MODIFIED = re.compile(
+    r"\b((?:induced?|engineered|(?:genetically )?modified|programmed|primed|stimulated)"
+    r"(?: them| the cells)? to (?:secrete|express|produce|release)\b[^.;,()]{3,60})",
+    re.I,
+)
+
+
+_NAMED = re.compile(r"\b(?:called|named|known as|dubbed)\s+([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
+
+
+def people_counts(d: AnnotatedDoc) -> list[q.Count]:
+    found = []
+    for s in d.sents:
+        found += q.counts(s.text, s.start)
+        for m in re.finditer(r"\(n\s*=\s*(\d+)\)", s.text):
+            found.append(q.Count(s.start + m.start(), s.start + m.end(), int(m.group(1)), "n"))
+    return sorted(found, key=lambda c: c.start)
+
+
+def _near(counts: list[q.Count], verb: re.Match[str], offset: int) -> q.Count:
+    centre = offset + verb.start()
+    return min(counts, key=lambda c: min(abs(c.start - centre), abs(c.end - centre)))
+
+
+def _per_sentence(d: AnnotatedDoc, people: list[q.Count]) -> list[tuple[Span, list[q.Count]]]:
+    """Each sentence with the counts in it (not the table-style "(n=6)" ones), in one pass."""
+    by_start: dict[int, list[q.Count]] = {}
+    for c in people:
+        if c.noun != "n":
+            by_start.setdefault(d.sentence_of(c.start).start, []).append(c)
+    return [(s, by_start.get(s.start, [])) for s in d.sents]
+
+
+def participant_counts(
+    d: AnnotatedDoc, people: list[q.Count], arms: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Enrolled and treated counts, from sentences that are not about one group's route."""
+    grouped = {d.sentence_of(a["participants"]["start"]).start for a in arms if "participants" in a}
+    result: dict[str, Any] = {}
+    for s, here in _per_sentence(d, people):
+        if not here or s.start in grouped:
+            continue
+        for key, verb in (("enrolled", _ENROLLED), ("treated", _TREATED)):
+            m = verb.search(s.text)
+            if key == "treated" and _ENROLLED.search(s.text) and _COMPARATOR.search(s.text):
+                continue  # "212 were randomised to cells or placebo, injected ...": enrolled
+            if key not in result and m:
+                c = _near(here, m, s.start)
+                result[key] = {"value": c.value, **d.ev(c.start, c.end, f"count-{key}", 0.8)}
+    field = d.search(_ENROLLMENT_FIELD)
+    if "enrolled" not in result and field:  # a registry's "Enrollment: 150 (anticipated)"
+        value = int(field.group(1))
+        result["enrolled"] = {"value": value, **d.ev(field.start(1), field.end(1), "count-field")}
+    sized = [a for a in arms if "participants" in a]
+    if not result and not sized:
+        lone = _lone_count(d, people)
+        if lone is not None:  # "**Who:** 17 men with erectile dysfunction after surgery"
+            result["enrolled"] = {
+                "value": lone.value,
+                **d.ev(lone.start, lone.end, "count-only", 0.6),
+            }
+    if not result and len(arms) == 1 and sized:  # one group: its size is the study's
+        result["enrolled"] = {**sized[0]["participants"], "method": "count-enrolled"}
+    treated = result.get("treated")
+    if treated is not None and "enrolled" not in result:
+        # one count of those who received the cells: they are also those who took part
+        result = {"enrolled": {**treated, "method": "count-enrolled"}, "treated": treated}
+    return result
+
+
+_ENROLLMENT_FIELD = re.compile(
+    r"^\W*(?:actual |anticipated |estimated )?enrol?lment:\s*(\d{1,6})\b", re.I | re.M
+)
+
+
+def _lone_count(d: AnnotatedDoc, people: list[q.Count]) -> q.Count | None:
+    """The one number of people a text gives, where no verb says what they did: those who
+    took part. Several different numbers say nothing without their verbs."""
+    counts = [c for c in people if c.noun != "n" and not _in_fraction(d, c)]
+    values = {c.value for c in counts}
+    return counts[0] if len(values) == 1 else None
+
+
+def _in_fraction(d: AnnotatedDoc, c: q.Count) -> bool:
+    """ "8 of the 17 men": a share of the group, not its size."""
+    return bool(re.search(r"\b(?:of|of the|out of)\s*$", d.text[max(0, c.start - 12) : c.start]))
+
+
+def therapy_draft(d: AnnotatedDoc, cell: Mention | None, tissue: Mention | None) -> dict[str, Any]:
+    therapy: dict[str, Any] = {}
+    if cell:
+        therapy["cell_type"] = d.term(cell)
+    if tissue:
+        therapy["source_tissue"] = d.term(tissue, 0.8)
+    donor = first_cue(d, "donor-explicit", "donor-cue") or first_cue(d, "donor", "donor-cue")
+    products = d.cues("product")
+    if donor is None and products and cell is not None and cell.method == "product-name":
+        h = products[0]
+        donor = {"value": h.value.split()[1], **d.ev(h.start, h.end, "product-name", 0.8)}
+    if donor:
+        therapy["donor"] = donor
+    if products and cell is not None and cell.method == "product-name":
+        h = products[0]
+        therapy["name"] = {"value": d.text[h.start : h.end], **d.ev(h.start, h.end, "product-name")}
+    mod = d.search(_MODIFIED)
+    if mod:
+        therapy["modification"] = {
+            "value": mod.group(1).strip(),
+            **d.ev(mod.start(1), mod.end(1), "modification-pattern", 0.7),
+        }
+    name = d.search(_NAMED)
+    if name and "name" not in therapy:
+        therapy["name"] = {
+            "value": name.group(1),
+            **d.ev(name.start(1), name.end(1), "name-pattern", 0.7),
+        }
+    for s in d.sents:
+        doses = q.doses(s.text, s.start)
+        if doses:
+            dose = doses[0]
+            therapy["dose"] = {
+                "value": dose.value,
+                "unit": dose.unit,
+                **d.ev(dose.start, dose.end, "dose-pattern"),
+            }
+            break
+    schedule = _schedule(d)
+    if schedule:
+        therapy["schedule"] = schedule
+    return therapy
+
+
+_GIVING = re.compile(r"injection|infusion|dose|administ|transplant|implant|given", re.I)
+
+
+def _schedule(d: AnnotatedDoc) -> dict[str, Any] | None:
+    """Administrations from the first sentence that counts them; the interval from that
+    sentence, else from the first sentence about giving cells that says "N days apart"."""
+    found = [(s, q.schedule(s.text)) for s in d.sents]
+    found = [(s, f) for s, f in found if f[2]]
+    if not found:
+        return None
+    s, (count, interval, span) = next(((s, f) for s, f in found if f[0]), found[0])
+    if span is None:
+        return None
+    start, end = s.start + span[0], s.start + span[1]
+    if interval is None:
+        other = next(((t, f) for t, f in found if f[1] and _GIVING.search(t.text)), None)
+        if other is not None and other[1][2] is not None:
+            interval = other[1][1]
+            end = max(end, other[0].start + other[1][2][1])
+    sched: dict[str, Any] = {"text": d.text[start:end], **d.ev(start, end, "schedule-pattern", 0.8)}
+    if count:
+        sched["administrations"] = count
+    if interval:
+        sched["interval"] = interval
+    return sched
+
+
+def _fallback_routes(d: AnnotatedDoc) -> list[Mention]:
+    """Where no route is named, "infusion" of cells is taken to be intravenous (confidence
+    0.4, method "route-fallback"): in cell therapy an unqualified infusion is into a vein."""
+    for h in d.cues("route-fallback"):
+        entry = d.res.lexicon.get(h.value)
+        if entry is not None:
+            return [Mention(entry, h.start, h.end, "route-fallback")]
+    return []
+
+
+def routes_in(d: AnnotatedDoc, start: int, end: int) -> list[Mention]:
+    seen: dict[str, Mention] = {}
+    for m in d.terms_in(Kind.ROUTE, start, end):
+        seen.setdefault(m.entry.id, m)
+    return list(seen.values())
+
+
+def _arm_label(routes: list[Mention], phase: Mention | None, n: int) -> str:
+    names = " + ".join(r.entry.synonyms[0] if r.entry.synonyms else r.entry.label for r in routes)
+    label = names or f"group {n}"
+    return f"{label} ({phase.entry.synonyms[0]})" if phase and phase.entry.synonyms else label
+
+
+_EACH = re.compile(
+    r"\beach\b.{0,80}?\b(two|three|four)\s+(?:different\s+)?(?:types|kinds|ways|routes|methods)\b",
+    re.I,
+)
+
+
+_COMPARATOR = re.compile(
+    r"\b(placebo|(?:normal )?saline|sham(?: procedure| surgery| injection)?|vehicle|"
+    r"hyaluronic acid alone)\b",
+    re.I,
+)
+
+
+_GIVEN_CELLS = re.compile(
+    r"\s*(?:\w+\s+){0,2}?(?:received|got|were given|were treated with|had)\s+(?:the\s+|their\s+)?"
+    r"(?:\w+\s+){0,3}?(?:cells?|MSCs?|transplants?|grafts?|infusions?|injections?)\b",
+    re.I,
+)
+
+
+_CELLS_WORD = re.compile(r"\b(?:cells?|MSCs?|grafts?|transplant\w*)\b", re.I)
+
+
+_COMBINATION = re.compile(r"\b(?:a |the )?combination\b|\bboth\b", re.I)
+
+
+def _group(
+    d: AnnotatedDoc, s: Span, c: q.Count, stop: int, n: int, several: bool
+) -> list[dict[str, Any]]:
+    """The arms one group mention gives: with its routes, or as one of "N patients each
+    ... two different types of injection" (k groups of N) or "a combination" of them."""
+    routes = routes_in(d, c.start, stop)
+    window = d.text[c.end : stop]
+    phase = next((p for p in reversed(phase_mentions(d)) if s.start <= p.start < c.start), None)
+    size = {"value": c.value, **d.ev(c.start, c.end, "group-count", 0.7)}
+    donor = next((h for h in d.cues("donor") if c.end <= h.start < stop), None)
+    comparator = _COMPARATOR.search(window)
+    if comparator and (
+        _CELLS_WORD.search(window, 0, comparator.start())
+        or d.terms_in(Kind.CELL_TYPE, c.end, c.end + comparator.start())
+    ):
+        return []  # "167 patients randomised to cells or placebo": all of them, not a group
+    if routes:
+        labels = [_arm_label(routes, phase, n)]
+    elif several and (donor or comparator):
+        labels = [f"{donor.value if donor else 'control'} group {n}"]
+    elif several and _GIVEN_CELLS.match(window):
+        labels = ["cells"]  # "107 patients received the cells and 105 received placebo"
+    elif each := _EACH.search(window):
+        k = q.number(each.group(1)) or 1
+        labels = [f"group {n + i}" for i in range(k)]
+    elif _COMBINATION.search(window) and n > 1:
+        labels = [f"group {n} (combined)"]
+    else:
+        return []
+    arms = []
+    for label in labels:
+        arm: dict[str, Any] = {"label": label, "participants": size}
+        arm["therapy"] = {"routes": [d.term(r) for r in routes]}
+        if comparator:
+            start, end = c.end + comparator.start(), c.end + comparator.end()
+            arm["label"] = f"{comparator.group().lower()} control"
+            arm["comparator"] = True
+            arm["therapy"]["name"] = {
+                "value": comparator.group(),
+                **d.ev(start, end, "comparator-cue", 0.7),
+            }
+        elif donor:
+            arm["therapy"]["donor"] = {
+                "value": donor.value,
+                **d.ev(donor.start, donor.end, "donor-cue"),
+            }
+        if phase:
+            arm["phase"] = d.term(phase)
+        arms.append(arm)
+    return arms
+
+
+_TABLE_LINE = re.compile(r"^[^\n|]*(?:\|[^\n|]*){2,}$", re.M)
+
+
+_PEOPLE_HEADER = re.compile(
+    r"^\s*(?:n|patients?|participants?|subjects?|animals?|rats?|mice|dogs?|pigs?|sheep)\s*$", re.I
+)
+
+
+_NO_TREATMENT = re.compile(r"^\s*(?:none|untreated|no (?:treatment|cells)|control)\s*$", re.I)
+
+
+def _cells(line: str, offset: int) -> list[Span]:
+    spans, start = [], 0
+    for part in line.split("|"):
+        spans.append(Span(offset + start, offset + start + len(part), part.strip()))
+        start += len(part) + 1
+    return spans
+
+
+def _tables(d: AnnotatedDoc) -> list[list[list[Span]]]:
+    """Tables as rows of cells (with offsets): runs of lines of ``a | b | c``."""
+    tables: list[list[list[Span]]] = []
+    last_end = -2
+    for m in _TABLE_LINE.finditer(d.text, d.lo, d.hi):
+        row = _cells(m.group(), m.start())
+        if m.start() != last_end + 1 or not tables or len(row) != len(tables[-1][0]):
+            tables.append([])
+        tables[-1].append(row)
+        last_end = m.end()
+    return [t for t in tables if len(t) > 1]
+
+
+def table_arms(d: AnnotatedDoc, therapy: dict[str, Any]) -> list[dict[str, Any]]:
+    """Arms from a table of groups whose header names the people or animals in each row
+    ("group | treatment | rats"): one arm per row, a row with no treatment a control."""
+    arms: list[dict[str, Any]] = []
+    for table in _tables(d):
+        column = next((i for i, c in enumerate(table[0]) if _PEOPLE_HEADER.match(c.text)), None)
+        if column is None:
+            continue
+        for row in table[1:]:
+            size = q.number(row[column].text)
+            if size is None:
+                continue
+            cell = row[column]
+            arm: dict[str, Any] = {
+                "label": f"{table[0][0].text or 'group'} {row[0].text}".strip(),
+                "participants": {"value": size, **d.ev(cell.start, cell.end, "table-count", 0.8)},
+            }
+            if any(_NO_TREATMENT.match(c.text) for c in row):
+                arm["comparator"] = True
+                arm["therapy"] = {}
+            else:
+                start, end = row[0].start, row[-1].end
+                doses = q.doses(d.text[start:end], start)
+                arm["therapy"] = {
+                    **therapy,
+                    "routes": [d.term(r) for r in routes_in(d, start, end)],
+                }
+                if doses:
+                    arm["therapy"]["dose"] = {
+                        "value": doses[0].value,
+                        "unit": doses[0].unit,
+                        **d.ev(doses[0].start, doses[0].end, "dose-pattern"),
+                    }
+            arms.append(arm)
+    return arms
+
+
+_MAX_ARMS = 12
+"""More groups than this in one article are not arms of one study."""
+
+
+def arms_of_groups(
+    d: AnnotatedDoc, people: list[q.Count], therapy: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Arms from sentences that give a group's size with its route: "six patients ... into
+    the muscles, and 6 patients ... intrathecally"."""
+    arms: list[dict[str, Any]] = []
+    for s, here in _per_sentence(d, people):
+        for i, c in enumerate(here):
+            stop = here[i + 1].start if i + 1 < len(here) else s.end
+            arms += _group(d, s, c, stop, len(arms) + 1, len(here) > 1)
+    if len(arms) > _MAX_ARMS:
+        return []  # not a description of groups: a list, a table of results, or noise
+    everywhere = routes_in(d, d.lo, d.hi) or _fallback_routes(d)
+    for arm in arms:
+        if not arm["therapy"]["routes"] and len({r.entry.id for r in everywhere}) == 1:
+            arm["therapy"]["routes"] = [d.term(everywhere[0], 0.5)]  # the one route named
+        if arm.get("comparator"):
+            continue  # a control arm gets no cells
+        arm["therapy"] = {**therapy, **arm["therapy"]}
+    labels = Counter(a["label"] for a in arms)
+    for n, arm in enumerate(arms, 1):
+        if labels[arm["label"]] > 1:
+            arm["label"] = f"{arm['label']} {n}"
+    return arms
+
+
+def default_arms(
+    d: AnnotatedDoc, design: str, therapy: dict[str, Any], participants: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Arms by exposure (in vitro), else one arm with every route the text names."""
+    if design == Design.IN_VITRO.value:
+        exposures = {h.value: h for h in d.cues("exposure")}
+        return [
+            {
+                "label": h.value.replace("_", " "),
+                "therapy": {
+                    **therapy,
+                    "exposure": {"value": h.value, **d.ev(h.start, h.end, "exposure-cue", 0.8)},
+                },
+            }
+            for h in exposures.values()
+        ]
+    routes = {m.entry.id: m for m in d.terms(Kind.ROUTE) or _fallback_routes(d)}
+    if not therapy.get("cell_type") and not routes:
+        return []
+    arm: dict[str, Any] = {
+        "label": _arm_label(list(routes.values()), None, 1),
+        "therapy": {**therapy, "routes": [d.term(r) for r in routes.values()]},
+    }
+    size = participants.get("treated") or participants.get("enrolled")
+    if size:
+        arm["participants"] = size
+    return [arm]
+
+
+def unstated(arm: dict[str, Any], design: str) -> dict[str, Any]:
+    """An arm says which of the values the shapes expect its text does not state."""
+    if arm.get("comparator"):
+        return arm
+    therapy = arm.setdefault("therapy", {})
+    wanted = ("cell_type", "exposure") if design == Design.IN_VITRO.value else ("cell_type",)
+    missing = [f for f in wanted if not therapy.get(f)]
+    if design != Design.IN_VITRO.value and not therapy.get("routes"):
+        missing.append("routes")
+    if missing:
+        therapy["not_stated"] = missing
+    return arm

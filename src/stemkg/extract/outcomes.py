@@ -1,0 +1,689 @@
+"""Assemble, the outcomes: each finding as a measure, a direction and a modality (asserted,
+negated, hedged), with the arms it covers, its timepoint and figures; safety findings and
+planned endpoints.
+
+A measure is a term the lexicon knows near a direction cue, else the words before or after
+the cue when they read as a measure ("hand grip strength improved"), kept as unmapped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from stemkg.extract import quantities as q
+from stemkg.extract.annotate import COMPARATIVES, AnnotatedDoc, Hit, Resources
+from stemkg.extract.design import FUTURE
+from stemkg.extract.grounding import Mention
+from stemkg.extract.groups import routes_in
+from stemkg.extract.text import Span
+from stemkg.lexicon import Kind, LexEntry
+from stemkg.model import Direction, Modality
+
+_COMBINED = re.compile(r"\bcombined|both routes|both\b", re.I)
+
+
+_ADJECTIVES = frozenset(("better", "worse"))
+
+
+def _direction(d: AnnotatedDoc, s: Span, m: Mention) -> Hit | None:
+    hits = [h for h in d.cues("direction") if s.start <= h.start < s.end]
+    if not hits:
+        return None
+    if m.entry.id == _ADVERSE_EVENT:
+        pool = [h for h in hits if h.value in _AE_ONLY] or hits
+    else:
+        pool = [h for h in hits if h.value not in _AE_ONLY]
+        near = [
+            h for h in pool if h.value in _EMBEDDED and _gap(h.start, h.end, m.start, m.end) < 40
+        ]
+        pool = near or pool
+    if not pool:
+        return None
+    return min(
+        pool, key=lambda h: (_gap(h.start, h.end, m.start, m.end), _rank(d, h), h.start - h.end)
+    )
+
+
+_SERIOUS = re.compile(r"\b(?:serious|severe|major)\b", re.I)
+
+
+def _rank(d: AnnotatedDoc, h: Hit) -> int:
+    """Between safety cues over the same words, "no serious adverse event attributable to the
+    cells" says first that none was serious."""
+    serious = h.value == Direction.NO_SERIOUS_ADVERSE_EVENTS.value
+    return 0 if serious and _SERIOUS.search(d.text, h.start, h.end) else 1
+
+
+def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    """Characters between two spans; 0 when they overlap (then the longer cue wins)."""
+    return max(0, b_start - a_end, a_start - b_end)
+
+
+_EMBEDDED = {
+    Direction.NOT_ACCELERATED.value,
+    Direction.NO_SERIOUS_ADVERSE_EVENTS.value,
+    Direction.NO_TREATMENT_RELATED_ADVERSE_EVENTS.value,
+    Direction.MILD_ADVERSE_EVENTS.value,
+    Direction.NO_CHANGE.value,
+}
+
+
+_AE_ONLY = {
+    Direction.NO_SERIOUS_ADVERSE_EVENTS.value,
+    Direction.NO_TREATMENT_RELATED_ADVERSE_EVENTS.value,
+    Direction.MILD_ADVERSE_EVENTS.value,
+}
+
+
+def _covered_arms(d: AnnotatedDoc, s: Span, arms: list[dict[str, Any]]) -> list[str]:
+    routes = {m.entry.id for m in routes_in(d, s.start, s.end)}
+    combined = bool(_COMBINED.search(s.text))
+    if not routes and not combined:
+        return []
+    covered = []
+    for arm in arms:
+        ids = {r["id"] for r in arm["therapy"].get("routes", [])}
+        if (ids & routes) or (combined and len(ids) > 1):
+            covered.append(arm["label"])
+    return [] if len(covered) == len(arms) else covered
+
+
+_ANAPHOR = re.compile(r"\b(?:the|this|that) (?:test|scale|score|measure|rating|assessment)\b", re.I)
+
+
+def _measures_in(d: AnnotatedDoc, n: int, s: Span) -> list[Mention]:
+    """Measures a sentence names, or the one it refers back to ("improved on the test")."""
+    here = d.terms_in(Kind.MEASURE, s.start, s.end)
+    if here or not _ANAPHOR.search(s.text):
+        return here
+    earlier = [
+        m for m in d.terms(Kind.MEASURE) if d.sents[max(0, n - 2)].start <= m.start < s.start
+    ]
+    if not earlier:
+        return []
+    last = earlier[-1]
+    anchor = _ANAPHOR.search(s.text)
+    assert anchor is not None
+    return [Mention(last.entry, s.start + anchor.start(), s.start + anchor.end(), "anaphora")]
+
+
+def _modality(d: AnnotatedDoc, s: Span, m: Mention, hit: Hit | None) -> Modality:
+    """NegEx/ConText over the finding; a direction that carries its own negation ("not
+    accelerated", "no serious adverse events") can only be hedged, not negated."""
+    spans = [(m.start, m.end)]
+    if hit is not None:  # the finding as a whole, and its predicate: "X did not improve"
+        spans += [(min(hit.start, m.start), max(hit.end, m.end)), (hit.start, hit.end)]
+    found = {d.res.rules.modality(s.text, a - s.start, b - s.start) for a, b in spans}
+    modality = next(
+        (x for x in (Modality.NEGATED, Modality.HEDGED) if x in found), Modality.ASSERTED
+    )
+    if hit is not None and hit.value in _EMBEDDED and modality is Modality.NEGATED:
+        return Modality.HEDGED if Modality.HEDGED in found else Modality.ASSERTED
+    return modality
+
+
+def _outcome(
+    d: AnnotatedDoc, s: Span, m: Mention, hit: Hit | None, arms: list[dict[str, Any]]
+) -> dict[str, Any]:
+    outcome: dict[str, Any] = {"measure": d.term(m)}
+    if hit is not None:
+        outcome["direction"] = {
+            "value": _as_clinical(d.res, m, hit.value),
+            **d.ev(hit.start, hit.end, "direction-cue", 0.7),
+        }
+    modality = _modality(d, s, m, hit)
+    outcome["modality"] = {"value": modality.value, **d.ev(s.start, s.end, "context-negex", 0.7)}
+    _figures(d, s, outcome)
+    covered = _covered_arms(d, s, arms)
+    if covered:
+        outcome["arms"] = covered
+    return outcome
+
+
+_BETTER_HIGHER = re.compile(
+    r"\b(?:function|functioning|quality of life|acuity|strength|healing|closure|union|"
+    r"regeneration|recovery|independence|remission|response|speed|distance)\s*$",
+    re.I,
+)
+
+
+def _as_clinical(res: Resources, m: Mention, value: str) -> str:
+    """A rise or fall on a scale with one clinical reading is an improvement or a worsening
+    ("the EDSS fell": improved); elsewhere the text's own direction stands."""
+    if value not in (Direction.INCREASED.value, Direction.REDUCED.value):
+        return value
+    better = res.polarity.get(m.entry.id)
+    if better is None and m.method == "measure-phrase" and _BETTER_HIGHER.search(m.entry.label):
+        better = "higher"
+    if better is None:
+        return value
+    up = value == Direction.INCREASED.value
+    return (Direction.IMPROVED if up == (better == "higher") else Direction.WORSENED).value
+
+
+_CRITERIA = re.compile(
+    r"\W*(?:(?:key|main|major)\s+)?(?:inclusion|exclusion|eligibility|entry)"
+    r"(?:\s+(?:and|or|/)\s+exclusion)?\s+criteria\b",
+    re.I,
+)
+"""A trial's criteria for taking part ("Key exclusion criteria: HbA1c above 10%; ... or
+worse"): who may enrol, never a finding."""
+
+
+def find_outcomes(d: AnnotatedDoc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings: a measure with the nearest direction cue in its sentence, or a measure with
+    figures and no direction (an incidence: "serious adverse events in 5 of 15")."""
+    found: dict[tuple[str, str | None, str], dict[str, Any]] = {}
+    for n, s in enumerate(d.sents):
+        if _CRITERIA.match(s.text):
+            continue
+        claimed: set[Hit] = set()
+        for m in _measures_in(d, n, s):
+            hit = _direction(d, s, m)
+            if hit is not None:
+                claimed.add(hit)
+            if hit is not None and hit.value in _AE_ONLY and m.entry.id != "NCIT:C41331":
+                continue
+            if hit is None and not (q.fractions(s.text) or q.percents(s.text)):
+                continue
+            outcome = _outcome(d, s, m, hit, arms)
+            key = (m.entry.id, hit.value if hit else None, outcome["modality"]["value"])
+            found.setdefault(key, outcome)
+        for outcome in _endpoints(d, s):
+            key = (outcome["measure"]["label"], "improved", outcome["modality"]["value"])
+            found.setdefault(key, outcome)
+        for m, hit in _safety(d, s):
+            outcome = _outcome(d, s, m, hit, arms)
+            found.setdefault((m.entry.id, hit.value, outcome["modality"]["value"]), outcome)
+        for hit in _unclaimed(d, s, claimed):
+            phrase = _measure_phrase(d, s, hit)
+            if phrase is not None:
+                m = phrase
+                outcome = _outcome(d, s, m, hit, arms)
+                key = (m.entry.id, hit.value, outcome["modality"]["value"])
+                found.setdefault(key, outcome)
+    return list(found.values())
+
+
+_RESULTY = re.compile(
+    r"\d|\bsignifican|\bp\s*[<=]|\b(?:versus|compared|than|placebo|control|sham|group|arm|"
+    r"baseline)\b",
+    re.I,
+)
+
+
+SUBJECTS = re.compile(
+    r"\b(?:patients|participants|subjects|mice|rats|animals|monkeys|primates|pigs|dogs|sheep|"
+    r"rabbits|children|men|women|people|"
+    r"treated|recipients|those who|cultures|cells)\b"
+    r"|\b(?:\d+|[a-z]+(?:-[a-z]+)?) (?:of|out of) (?:the|all|these|those) (?:\d+|[a-z]+)\b",
+    re.I,
+)
+"""Words for those studied, or a share of them ("thirteen of the 14 healed")."""
+
+
+def _safety(d: AnnotatedDoc, s: Span) -> list[tuple[Mention, Hit]]:
+    """A safety statement that names no adverse-event term ("no safety concerns"): the
+    outcome is adverse events, the cue its evidence."""
+    entry = d.res.lexicon.get(_ADVERSE_EVENT)
+    if entry is None or any(
+        m.entry.id == _ADVERSE_EVENT for m in d.terms_in(Kind.MEASURE, s.start, s.end)
+    ):
+        return []
+    hits = [h for h in d.cues("direction") if s.start <= h.start < s.end and h.value in _AE_ONLY]
+    return [(Mention(entry, h.start, h.end, "safety-cue"), h) for h in hits[:1]]
+
+
+_ADVERSE_EVENT = "NCIT:C41331"
+
+
+_ENDPOINT = re.compile(
+    r"\b(?P<verb>missed|failed to (?:meet|reach|hit|achieve)|did not (?:meet|reach|hit|achieve)|"
+    r"met|reached|achieved|hit)\s+(?:its|their|the)\s+(?P<what>(?:(?:primary|main|co-?primary|"
+    r"secondary|key secondary|prespecified|pre-specified)\s+)+(?:efficacy\s+)?"
+    r"(?:end\s?points?|outcomes?(?: measures?)?|goals?))",
+    re.I,
+)
+"""A trial's verdict on its endpoint: "missed its primary endpoint" (improved, negated)."""
+
+
+def _endpoints(d: AnnotatedDoc, s: Span) -> list[dict[str, Any]]:
+    """Outcomes a sentence states as an endpoint met or missed."""
+    found = []
+    for m in _ENDPOINT.finditer(d.text, s.start, s.end):
+        start, end = m.start("what"), m.end("what")
+        label = " ".join(m.group("what").split())
+        measure = {"label": label, "unmapped": True, **d.ev(start, end, "endpoint-pattern", 0.6)}
+        missed = bool(re.match(r"missed|failed|did not", m.group("verb"), re.I))
+        said = d.res.rules.modality(s.text, m.start() - s.start, m.end() - s.start)
+        if missed or said is Modality.NEGATED:  # "neither met its main goal"
+            said = Modality.NEGATED
+        found.append(
+            {
+                "measure": measure,
+                "direction": {
+                    "value": "improved",
+                    **d.ev(m.start(), m.end(), "endpoint-pattern", 0.7),
+                },
+                "modality": {
+                    "value": said.value,
+                    **d.ev(m.start(), m.end(), "endpoint-pattern", 0.7),
+                },
+            }
+        )
+    return found
+
+
+def _unclaimed(d: AnnotatedDoc, s: Span, claimed: set[Hit]) -> list[Hit]:
+    """Direction cues of a sentence reporting a result that no measure term took: a figure or
+    a comparison, or a past-tense change in the treated subjects ("EDSS fell and [walking
+    speed] improved")."""
+    measures = d.terms_in(Kind.MEASURE, s.start, s.end)
+    hits = [
+        h
+        for h in d.cues("direction")
+        if s.start <= h.start < s.end
+        and h.value not in _AE_ONLY
+        and not any(_gap(h.start, h.end, c.start, c.end) == 0 for c in claimed)
+        and not any(m.start <= h.start < m.end for m in measures)
+    ]
+    if not hits or FUTURE.search(s.text):
+        return []
+    if d.sents and s.start == d.sents[0].start:  # the headline sums up; the body says what
+        return []
+    result = measures or _RESULTY.search(s.text) or SUBJECTS.search(s.text)
+    return hits if result else []
+
+
+_TOKEN_RE = re.compile(r"[\w'’/+.-]*\w|[^\w\s]")
+
+
+_BOUNDARY = frozenset(
+    (
+        "and",
+        "or",
+        "but",
+        "than",
+        "compared",
+        "versus",
+        "vs",
+        "after",
+        "at",
+        "by",
+        "from",
+        "with",
+        "over",
+        "during",
+        "which",
+        "that",
+        "when",
+        "while",
+        "among",
+        "between",
+        "in",
+        "for",
+        "to",
+        "was",
+        "were",
+        "is",
+        "are",
+        "had",
+        "has",
+        "have",
+        "did",
+        "does",
+        "do",
+        "who",
+        "whose",
+        "because",
+        "within",
+        "across",
+        "since",
+        "until",
+        "without",
+        "if",
+        "as",
+        "not",
+        "no",
+        "nor",
+        "although",
+        "though",
+        "whereas",
+        "yet",
+        "so",
+        "also",
+        "showed",
+        "shows",
+        "show",
+        "found",
+        "finds",
+        "reported",
+        "said",
+        "says",
+        "suggest",
+        "suggests",
+        "suggested",
+        "seemed",
+        "seem",
+        "could",
+        "would",
+        "may",
+        "might",
+        "can",
+        "will",
+        "should",
+        "been",
+        "be",
+        "being",
+        "this",
+        "these",
+        "those",
+        "there",
+        "it",
+        "they",
+        "we",
+        "he",
+        "she",
+        "on",
+        "into",
+        "per",
+        "whether",
+        "how",
+        "what",
+    )
+)
+
+
+_AUXILIARY = frozenset(
+    (
+        "was",
+        "were",
+        "had",
+        "has",
+        "have",
+        "is",
+        "are",
+        "did",
+        "does",
+        "do",
+        "not",
+        "been",
+        "be",
+        "being",
+        "also",
+        "further",
+        "significantly",
+        "markedly",
+        "substantially",
+        "slightly",
+        "clearly",
+        "then",
+        "both",
+        "all",
+        "more",
+        "less",
+        "much",
+        "greatly",
+        "still",
+        "only",
+        "largely",
+        "modestly",
+        "statistically",
+        "numerically",
+    )
+)
+
+
+_DETERMINERS = frozenset(["the", "their", "a", "an", "its", "his", "her", "our", "your", "of"])
+
+
+_VAGUE = frozenset(
+    (
+        "patients",
+        "patient",
+        "people",
+        "participants",
+        "group",
+        "groups",
+        "cells",
+        "cell",
+        "treatment",
+        "therapy",
+        "study",
+        "trial",
+        "researchers",
+        "it",
+        "they",
+        "this",
+        "that",
+        "these",
+        "those",
+        "results",
+        "result",
+        "scores",
+        "score",
+        "outcomes",
+        "outcome",
+        "condition",
+        "disease",
+        "symptoms",
+        "animals",
+        "mice",
+        "rats",
+        "children",
+        "adults",
+        "team",
+        "data",
+        "findings",
+        "effect",
+        "effects",
+        "benefit",
+        "benefits",
+        "most",
+        "some",
+        "many",
+        "all",
+        "none",
+        "each",
+        "both",
+        "odds",
+        "ratio",
+        "ratios",
+        "measures",
+        "measure",
+        "arm",
+        "arms",
+        "dose",
+        "doses",
+        "infusion",
+        "injection",
+        "injections",
+        "participant",
+        "volunteers",
+    )
+)
+
+
+def _tokens(text: str, offset: int) -> list[tuple[int, int, str]]:
+    return [(offset + m.start(), offset + m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _words_before(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
+    """The noun phrase right before a cue: "hand function [improved]"."""
+    tokens = _tokens(d.text[s.start : hit.start], s.start)
+    while tokens and tokens[-1][2].casefold() in _AUXILIARY:
+        tokens.pop()
+    phrase: list[tuple[int, int, str]] = []
+    while tokens and len(phrase) < 6:
+        word = tokens[-1][2]
+        if not re.match(r"\w", word) or word.casefold() in _BOUNDARY:
+            break
+        phrase.insert(0, tokens.pop())
+    return (phrase[0][0], phrase[-1][1]) if phrase else None
+
+
+def _words_after(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
+    """The noun phrase a nominal or transitive cue governs: "an improvement in [walking
+    speed]", "[the cells] reduced [apoptosis]"."""
+    tokens = _tokens(d.text[hit.end : s.end], hit.end)
+    if tokens and tokens[0][2].casefold() in ("in", "of", "on"):
+        tokens = tokens[1:]
+    elif not re.search(r"(?:ed|es|s)$", d.text[hit.start : hit.end]) and (
+        d.text[hit.start : hit.end].casefold() not in COMPARATIVES | _ADJECTIVES
+    ):
+        return None
+    while tokens and tokens[0][2].casefold() in _DETERMINERS:
+        tokens = tokens[1:]
+    phrase: list[tuple[int, int, str]] = []
+    for token in tokens[:6]:
+        word = token[2].casefold()
+        keep_of = word == "of" and 0 < len(phrase) <= 2
+        if not keep_of and (not re.match(r"\w", token[2]) or word in _BOUNDARY):
+            break
+        phrase.append(token)
+    while phrase and phrase[-1][2].casefold() == "of":
+        phrase.pop()
+    return (phrase[0][0], phrase[-1][1]) if phrase else None
+
+
+_ADJECTIVAL = re.compile(r"^\w+(?:ical|ive|ous|ful|able|ible|ant|ent)$", re.I)
+
+
+_NOMINAL = re.compile(r"(?:ment|ments|tion|tions|ion|ions|ease|eases|ine|ines)$", re.I)
+
+
+def _measure_phrase(d: AnnotatedDoc, s: Span, hit: Hit) -> Mention | None:
+    """The words a direction cue governs when no table names them: "an improvement in walking
+    speed", "cells reduced apoptosis", "hand function improved" (an unmapped measure)."""
+    cue = d.text[hit.start : hit.end]
+    after = d.text[hit.end : s.end].lstrip()
+    readings = []
+    if cue.casefold() in COMPARATIVES | _ADJECTIVES and re.match(r"[^\W\d]", after):
+        readings.append(_words_after)  # "more collagen", "fewer hospital stays"
+    if _NOMINAL.search(cue) or re.match(r"(?:in|of|on)\b", after, re.I):
+        readings.append(_words_after)
+    readings.append(_words_before)
+    if cue.casefold().endswith("ed"):
+        readings.append(_words_after)
+    for reading in readings:  # "increased in 6 of 8 patients": the words before, then
+        span = reading(d, s, hit)
+        if span and any(span[0] <= h.start < span[1] for h in d.cues("direction")):
+            continue  # "the protection grew": a change, not what changed
+        if span and reading is _words_after and _ADJECTIVAL.search(d.text[span[0] : span[1]]):
+            continue  # "far more practical": a comparative adjective
+        mention = _phrase_mention(d, *span) if span else None
+        if mention is not None:
+            return mention
+    return None
+
+
+_THERAPY_WORDS = re.compile(
+    r"\b(?:cells?|stem|infusions?|injections?|transplant\w*|grafts?|doses?|placebo|"
+    r"received|given|babies|group)\b",
+    re.I,
+)
+
+
+def _measure_like(words: list[str]) -> bool:
+    """Words that can name what was measured: a content word, no verb at the end, not the
+    therapy or the group itself."""
+    folded = [w.casefold().strip("'’.,") for w in words]
+    content = [w for w in folded if len(w) >= 4 and w not in _VAGUE and w not in _AUXILIARY]
+    last = folded[-1]
+    if not content or last in _VAGUE or re.search(r"(?:ed|ing|ly)$", last):
+        return False
+    if any(w in _NOT_MEASURES or q.number(w) is not None for w in folded):
+        return False  # "four", "first 24 weeks", "far more often"
+    return not _THERAPY_WORDS.search(" ".join(folded))
+
+
+_NOT_MEASURES = frozenset(
+    (
+        "first", "second", "third", "often", "far", "such", "done", "read", "much", "well",
+        "soon", "efficacy", "weeks", "months", "days", "years", "week", "month", "day", "year",
+        "hopes", "hope", "standard", "question", "questions", "idea", "ideas", "approach",
+        "lost", "made", "got", "took", "gave", "saw", "grew", "led", "kept", "left", "felt",
+        "became", "began", "came", "went", "ran", "held", "brought",
+    )
+)  # fmt: skip
+"""Words that never name what was measured: ordinals, times, adverbs, irregular verbs."""
+
+
+def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
+    text = d.text[start:end]
+    lead = re.match(r"(?:(?:the|their|a|an|its|his|her|our)\s+)+", text, re.I)
+    if lead:
+        start, text = start + lead.end(), text[lead.end() :]
+    words = text.split()
+    if not words or not _measure_like(words):
+        return None
+    if SUBJECTS.fullmatch(words[-1]) or q.people_noun(words[-1]):
+        return None  # "the gerbils [improved]": who changed, not what
+    for kind in (Kind.TISSUE, Kind.CELL_TYPE, Kind.CONDITION, Kind.ROUTE, Kind.SPECIES):
+        for m in d.terms_in(kind, start - 200, end):
+            whole = m.start <= start and m.end >= end
+            inside = m.end > start and kind in (Kind.CELL_TYPE, Kind.ROUTE, Kind.SPECIES)
+            place_of = m.start <= start < m.end and re.match(r"\s+of\b", d.text[m.end : end])
+            if whole or inside or place_of:
+                return None  # a place, the cells or the disease, not what was measured
+    label = " ".join(words)
+    try:
+        entry = d.res.lexicon.resolve(Kind.MEASURE, label)
+        return Mention(entry, start, end, "measure-name")
+    except ValueError:
+        unmapped = LexEntry(f"unmapped:{label.casefold()}", Kind.MEASURE, label)
+        return Mention(unmapped, start, end, "measure-phrase")
+
+
+def _figures(d: AnnotatedDoc, s: Span, outcome: dict[str, Any]) -> None:
+    value: dict[str, Any] = {}
+    fractions = q.fractions(s.text, s.start)
+    if fractions:
+        f = fractions[0]
+        if f.denominator is not None:
+            value["denominator"] = f.denominator
+        value.update(
+            numerator=f.numerator,
+            **d.ev(f.start, f.end, "fraction-pattern"),
+        )
+    percents = q.percents(s.text, s.start)
+    if percents:
+        pct, start, end = percents[0]
+        value["percent"] = pct
+        value.setdefault("quote", d.text[start:end])
+        value.setdefault("start", start)
+        value.setdefault("end", end)
+        value.setdefault("method", "percent-pattern")
+    if value:
+        outcome["value"] = value
+    for dur in q.durations(s.text, s.start):
+        if "apart" not in d.text[dur.end : dur.end + 8]:
+            outcome["timepoint"] = {
+                "value": dur.iso,
+                **d.ev(dur.start, dur.end, "duration-timepoint", 0.7),
+            }
+            break
+
+
+def distinct(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One outcome per measure, arms, timepoint and figures (the model's identity of an
+    outcome). Two findings on one such outcome that go different ways (the text compares
+    groups the extractor cannot tell apart) are both kept, the later one keyed by its
+    direction; a repeated finding is kept once."""
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for o in outcomes:
+        value = o.get("value", {})
+        key: tuple[Any, ...] = (
+            o["measure"].get("id") or o["measure"]["label"].casefold(),
+            tuple(sorted(o.get("arms", []))),
+            o.get("timepoint", {}).get("value"),
+            *(value.get(k) for k in ("numerator", "denominator", "percent")),
+        )
+        if key in seen and "direction" in o:
+            direction = o["direction"]["value"]
+            if seen[key].get("direction", {}).get("value") != direction:
+                o = {**o, "key": direction}
+                key = (*key, direction)
+        seen.setdefault(key, o)
+    return list(seen.values())

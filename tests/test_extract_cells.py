@@ -1,0 +1,102 @@
+"""Assemble, the therapy's terms: which cells were given, from which tissue."""
+
+from __future__ import annotations
+
+from stemkg.extract import extract
+from stemkg.model import SourceKind
+from stemkg.sources.document import Document
+from stemkg.vocab import load_resources
+from tests.extract_texts import TRIAL
+
+
+def test_a_product_name_gives_its_cell_type_where_the_text_says_only_stem_cells() -> None:
+    text = (
+        "Stem cells tested in graft-versus-host disease\n\nIn a phase 3 trial, 55 children with "
+        "steroid-refractory acute graft-versus-host disease received remestemcel-L, a stem cell "
+        "product. By day 28, 38 of 55 responded, and no serious adverse events were linked to "
+        "the infusions, the researchers reported in the journal."
+    )
+    [report] = extract(Document("g", "t", text), load_resources()).reports
+    therapy = report.arms[0].therapy
+    assert therapy.cell_type and therapy.cell_type.id == "CL:0002540"
+    assert therapy.donor and therapy.donor.value == "allogeneic"
+    assert therapy.name and therapy.name.value == "remestemcel-L"
+
+
+def test_cells_made_from_stem_cells_are_the_cells_given() -> None:
+    text = (
+        "Eye patch trial reports early results\n\nIn a phase 1 study, two patients with "
+        "age-related macular degeneration received a patch of retinal pigment epithelial cells "
+        "derived from human embryonic stem cells. Both patients read more letters on the chart "
+        "after 12 months, and no serious adverse events were reported."
+    )
+    [report] = extract(Document("e", "t", text), load_resources()).reports
+    cell = report.arms[0].therapy.cell_type
+    assert cell is not None and cell.id == "CL:0002586"
+
+
+def test_a_stem_cell_transplant_is_of_haematopoietic_stem_cells() -> None:
+    text = (
+        "Transplant beats drugs in multiple sclerosis\n\nIn a randomised trial, 110 patients "
+        "with relapsing multiple sclerosis received either an autologous stem cell transplant "
+        "after chemotherapy or drug therapy. Disability improved in the transplant group, the "
+        "researchers reported, and no deaths occurred."
+    )
+    [report] = extract(Document("m", "t", text), load_resources()).reports
+    cell = report.arms[0].therapy.cell_type
+    assert cell is not None and cell.id == "CL:0000037"
+
+
+def _cells(text: str) -> list[tuple[str | None, str]]:
+    doc = Document("t", "Cells for angina", text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    cells = [a.therapy.cell_type for a in report.arms if a.therapy.cell_type is not None]
+    return [(c.id, c.label) for c in cells]
+
+
+def test_cells_no_table_names_are_kept_unmapped() -> None:
+    """A marker-defined cell ("CD34+ cells") and marrow given as it is still make a study."""
+    trial = (
+        "In a phase 2 trial, 167 patients with refractory angina were randomised to "
+        "intramyocardial injection of autologous {cells} or placebo. Angina episodes fell "
+        "with the cells (6.8 vs 10.9 a week)."
+    )
+    assert _cells(trial.format(cells="CD34+ cells")) == [(None, "CD34+ cell")]
+    assert _cells(trial.format(cells="cardiosphere-derived cells")) == [
+        (None, "cardiosphere-derived cell")
+    ]
+    assert _cells(trial.format(cells="the patients' own cardiopoietic cells")) == [
+        (None, "cardiopoietic cell")
+    ]
+    assert _cells(trial.format(cells="1.2 billion MultiStem cells")) == [(None, "MultiStem cell")]
+    assert _cells(trial.format(cells="concentrated bone marrow")) == [
+        ("CL:0002092", "bone marrow cell")
+    ]
+
+
+def test_cord_blood_given_as_it_is_and_marrow_cells_name_their_tissue() -> None:
+    text = (
+        "In a randomised phase 2 trial, 180 children with autism received a single intravenous "
+        "infusion of umbilical cord blood or placebo. Stem cells in cord blood may calm "
+        "inflammation. Social skills did not improve in the children given cord blood."
+    )
+    [report] = extract(Document("t", "Cord blood for autism", text), load_resources()).reports
+    therapy = next(a for a in report.arms if not a.comparator).therapy
+    assert therapy.cell_type is None and therapy.source_tissue is not None
+    assert therapy.source_tissue.id == "UBERON:0012168"
+    marrow = TRIAL.replace("bone marrow mesenchymal stem cells", "concentrated bone marrow")
+    marrow += "The mRS score fell more in those given the marrow (P=0.01)."
+    [report] = extract(Document("t", "Marrow", marrow), load_resources()).reports
+    therapy = next(a for a in report.arms if not a.comparator).therapy
+    assert therapy.source_tissue is not None and therapy.source_tissue.id == "UBERON:0002371"
+
+
+def test_a_tissue_rich_in_cells_is_their_source() -> None:
+    text = (
+        "In a study of 45 adults with torn rotator cuffs, surgeons injected a concentrate of the "
+        "patient's own bone marrow, rich in mesenchymal stem cells, at the repair. All 45 tears "
+        "healed by six months in the treated patients."
+    )
+    [report] = extract(Document("t", "Marrow for shoulders", text), load_resources()).reports
+    tissue = report.arms[0].therapy.source_tissue
+    assert tissue is not None and tissue.id == "UBERON:0002371"

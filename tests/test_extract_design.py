@@ -1,0 +1,70 @@
+"""Assemble, the design: study type, the design axes and the host species."""
+
+from __future__ import annotations
+
+import pytest
+
+from stemkg.extract import extract
+from stemkg.extract import quantities as q
+from stemkg.sources.document import Document
+from stemkg.vocab import load_resources
+from tests.extract_texts import ARTICLE
+
+
+def test_future_trials_are_not_the_design() -> None:
+    text = ARTICLE.replace("An open-label phase I trial", "A phase I trial") + (
+        " A larger randomised trial is now planned."
+    )
+    [report] = extract(Document("k", "t", text), load_resources()).reports
+    assert report.design.allocation is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "axis", "value"),
+    [
+        ("Masking: Double (participant, investigator)", "masking", "double"),
+        ("Masking: Quadruple", "masking", "quadruple"),
+        (
+            "Neither the parents nor the clinicians who assessed the children knew who had "
+            "received what.",
+            "masking",
+            "double",
+        ),
+        ("It was an open-label study with one group and no placebo.", "control", "none"),
+        ("The trial had a single group and no placebo.", "control", "none"),
+    ],
+)
+def test_masking_and_control_said_in_other_words(sentence: str, axis: str, value: str) -> None:
+    text = (
+        "In a phase 2 trial, 40 children with cerebral palsy received an intravenous infusion "
+        f"of their own umbilical cord blood cells. {sentence} Motor function improved."
+    )
+    [report] = extract(
+        Document("t", "Cord blood for cerebral palsy", text), load_resources()
+    ).reports
+    found = getattr(report.design, axis)
+    assert found is not None and found.value.value == value
+
+
+@pytest.mark.parametrize(
+    ("sentence", "allocation"),
+    [
+        ("There was no control group.", "single_group"),
+        ("It compared two doses, with no placebo.", None),
+    ],
+)
+def test_one_group_without_comparison_is_single_group(
+    sentence: str, allocation: str | None
+) -> None:
+    text = (
+        "In a phase 1 study, 12 adults with knee osteoarthritis received an intra-articular "
+        f"injection of adipose-derived mesenchymal stem cells. {sentence} Pain scores fell by half "
+        "over six months in the patients."
+    )
+    [report] = extract(Document("t", "Fat cells for knees", text), load_resources()).reports
+    found = report.design.allocation
+    assert (found.value.value if found else None) == allocation
+
+
+def test_counted_animals_not_animal_studies() -> None:
+    assert [c.value for c in q.counts("Two animal studies used 18 diabetic db/db mice.")] == [18]

@@ -1,0 +1,124 @@
+"""Assemble, arms and participants: groups, tables of groups, counts, routes."""
+
+from __future__ import annotations
+
+import pytest
+
+from stemkg.extract import extract
+from stemkg.extract import quantities as q
+from stemkg.model import SourceKind
+from stemkg.sources.document import Document
+from stemkg.vocab import load_resources
+from tests.extract_texts import ARTICLE
+
+TABLE_ARTICLE = """Cells help rats after stroke
+
+A study published in Stroke in 2001 used 20 rats with an induced ischaemic stroke, a standard
+laboratory model. Marrow stromal cells were given into a vein.
+
+group | treatment | rats
+1 | none | 6
+2 | 1 × 10⁶ marrow stromal cells into a vein | 7
+3 | 3 × 10⁶ cells into a vein | 7
+
+Rats given cells recovered better on the neurological severity score than untreated rats,
+the researchers reported."""
+
+
+def test_arms_from_a_table_of_groups() -> None:
+    doc = Document("rats", "Cells help rats after stroke", TABLE_ARTICLE)
+    [report] = extract(doc, load_resources()).reports
+    assert report.design.study_type.value == "animal"
+    assert [
+        (a.participants.value if a.participants else None, a.comparator) for a in report.arms
+    ] == [
+        (6, True),
+        (7, False),
+        (7, False),
+    ]
+    doses = [a.therapy.dose.value for a in report.arms if a.therapy.dose]
+    assert doses == [1e6, 3e6]
+    assert all(r.id == "NCIT:C38276" for a in report.arms[1:] for r in a.therapy.routes)
+
+
+def test_an_arm_without_a_route_says_it_is_not_stated() -> None:
+    text = ARTICLE.replace("a single injection of", "a single dose of").replace(
+        " into the knee joint", ""
+    )
+    [report] = extract(Document("k", "t", text), load_resources()).reports
+    [arm] = report.arms
+    assert arm.therapy.routes == []
+    assert [f.value for f in arm.therapy.not_stated] == ["routes"]
+
+
+def test_a_dozen_and_more_kinds_of_people_are_counted() -> None:
+    found = q.counts("A dozen adults and 18 tennis players took part; two dozen mice too.")
+    assert [(c.value, c.noun) for c in found] == [(12, "adults"), (18, "players"), (24, "mice")]
+
+
+def test_a_scale_value_is_no_count_and_a_lone_count_is_who_took_part() -> None:
+    assert q.counts("knee OA of grade 2 or 3 received injections") == []
+    doc = Document(
+        "t",
+        "Fat cells for erectile dysfunction",
+        "Who: 17 men with erectile dysfunction after prostate surgery, in an open-label phase 1 "
+        "trial of adipose-derived regenerative cells injected into the penis. Over six months, "
+        "8 of the 17 men improved.",
+        SourceKind.BLOG,
+    )
+    [report] = extract(doc, load_resources()).reports
+    assert report.participants is not None and report.participants.enrolled is not None
+    assert report.participants.enrolled.value == 17
+
+
+def test_the_cells_arm_stays_when_the_text_sizes_both_groups() -> None:
+    """ "107 received the cells and 105 received placebo": a cells arm beside the placebo one,
+    with the route said as "into the walls of the fistula tracts"."""
+    text = (
+        "In a phase 3 trial, 212 adults with Crohn's disease and perianal fistulas were randomly "
+        "assigned to adipose-derived mesenchymal stem cells or a saline placebo, injected into "
+        "the walls of the fistula tracts. In total, 107 patients received the cells and 105 "
+        "received placebo. At 24 weeks, 50 percent of patients given the cells achieved "
+        "combined remission."
+    )
+    [report] = extract(Document("t", "Cells close fistulas", text), load_resources()).reports
+    arms = {a.label: a for a in report.arms}
+    cells = next(a for a in report.arms if not a.comparator)
+    assert cells.therapy.cell_type is not None and cells.participants is not None
+    assert cells.participants.value == 107 and len(arms) == 2
+    assert [r.id for r in cells.therapy.routes] == ["NCIT:C38250"]
+    assert report.participants is not None and report.participants.treated is None
+
+
+def test_enrolled_said_without_a_noun_and_as_a_registry_field() -> None:
+    assert [c.value for c in q.counts("107 patients were screened and 45 were enrolled")] == [
+        107,
+        45,
+    ]
+    text = (
+        "Phase: Phase 2\nEnrollment: 150 (anticipated)\n\nPatients with critical limb ischemia "
+        "are randomized to intramuscular injections of bone marrow mononuclear cells or "
+        "placebo; the trial is registered as NCT00468000."
+    )
+    [report] = extract(Document("t", "Registry summary", text), load_resources()).reports
+    assert report.participants is not None and report.participants.enrolled is not None
+    assert report.participants.enrolled.value == 150
+
+
+@pytest.mark.parametrize(
+    ("phrase", "route"),
+    [
+        ("injected into the anterior horns of the lumbar spinal cord", "NCIT:C38263"),
+        ("infused through the hepatic artery", "NCIT:C38222"),
+        ("placed beneath the retina", "NCIT:C79143"),
+        ("given straight into the windpipe", "NCIT:C38208"),
+        ("injected into the penis", "NCIT:C38230"),
+    ],
+)
+def test_routes_said_in_other_words(phrase: str, route: str) -> None:
+    text = (
+        f"In a phase 1 study, 10 adults with chronic disease had mesenchymal stem cells {phrase}. "
+        "Symptoms improved in 8 of the 10 patients."
+    )
+    [report] = extract(Document("t", "Cells", text), load_resources()).reports
+    assert route in {r.id for a in report.arms for r in a.therapy.routes}

@@ -1,0 +1,174 @@
+"""Assemble, outcomes: measures, directions, modality, safety findings."""
+
+from __future__ import annotations
+
+import pytest
+
+from stemkg.extract import extract
+from stemkg.model import SourceKind
+from stemkg.sources.document import Document
+from stemkg.vocab import load_resources
+from tests.extract_texts import TRIAL
+
+
+def _findings(text: str) -> set[tuple[str | None, str | None, str]]:
+    doc = Document("t", "Cells for stroke: a randomised trial", TRIAL + text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    return {
+        (
+            o.measure.id or o.measure.label,
+            o.direction.value if o.direction else None,
+            o.modality.value,
+        )
+        for o in report.outcomes
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        (
+            "The infusions were safe and well tolerated.",
+            ("NCIT:C41331", "no_serious_adverse_events", "asserted"),
+        ),
+        ("The cells may be safe.", ("NCIT:C41331", "no_serious_adverse_events", "hedged")),
+        (
+            "Serious adverse events hit 5, and none was judged to be related to the cells.",
+            ("NCIT:C41331", "no_treatment_related_adverse_events", "asserted"),
+        ),
+        (
+            "No patient had a severe adverse event attributable to the cells.",
+            ("NCIT:C41331", "no_serious_adverse_events", "asserted"),
+        ),
+        (
+            "None of the patients had the predefined infusion-related haemodynamic or "
+            "respiratory adverse events attributable to the cells.",
+            ("NCIT:C41331", "no_treatment_related_adverse_events", "asserted"),
+        ),
+        ("There were only minor side effects.", ("NCIT:C41331", "mild_adverse_events", "asserted")),
+        ("The trial neither met its main goal nor helped.", ("main goal", "improved", "negated")),
+        ("The trial met its primary endpoint.", ("primary endpoint", "improved", "asserted")),
+    ],
+)
+def test_safety_and_verdict_statements(text: str, finding: tuple[str, str, str]) -> None:
+    assert finding in _findings(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("The mean EDSS score fell from 5.1 to 4.4.", ("stemkg:EDSS", "improved", "asserted")),
+        ("ALSFRS-R scores rose by 3 points.", ("stemkg:ALSFRS-R", "improved", "asserted")),
+        ("The NIHSS score increased in 4 patients.", ("stemkg:NIHSS", "worsened", "asserted")),
+        (
+            "The Oswestry Disability Index fell by 20 points.",
+            ("stemkg:ODI", "improved", "asserted"),
+        ),
+        ("GMFM-66 scores rose by 4 points.", ("stemkg:GMFM", "improved", "asserted")),
+        ("UMSARS scores worsened less with the cells.", ("stemkg:UMSARS", "slowed", "asserted")),
+        (
+            "Complete remission increased with the cells.",
+            ("stemkg:remission", "improved", "asserted"),
+        ),
+        (
+            "The left ventricular ejection fraction increased by 5%.",
+            ("EFO:0008373", "increased", "asserted"),
+        ),
+    ],
+)
+def test_a_change_on_a_scale_is_read_clinically(text: str, finding: tuple[str, str, str]) -> None:
+    """Rise and fall on a scale with one clinical reading; ejection fraction keeps its words."""
+    assert finding in _findings(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Quality of life did not improve.", ("EFO:0011014", "improved", "negated")),
+        ("Pain was no better than with placebo.", ("EFO:0010639", "improved", "negated")),
+        (
+            "The ankle-brachial index was not improved by the cells.",
+            ("EFO:0003912", "improved", "negated"),
+        ),
+        (
+            "Autologous cells, but not allogeneic cells, improved the 6-minute walk distance.",
+            ("stemkg:6MWT", "improved", "asserted"),
+        ),
+        (
+            "Pain was reduced, but not significantly, compared with placebo.",
+            ("EFO:0010639", "reduced", "hedged"),
+        ),
+        (
+            "Pain fell with the cells, although the difference did not reach significance.",
+            ("EFO:0010639", "reduced", "hedged"),
+        ),
+    ],
+)
+def test_negation_of_the_predicate_and_its_limits(text: str, finding: tuple[str, str, str]) -> None:
+    """A negation between measure and verb negates the finding; "but not B," negates only B;
+    a significance qualifier looks back across "although" and hedges the result."""
+    assert finding in _findings(text)
+
+
+def test_a_share_of_those_treated_is_a_result() -> None:
+    text = (
+        "Surgeons treated 14 adults whose thigh-bone fractures had failed to heal by injecting "
+        "concentrated bone marrow, in an open-label study. Thirteen of the 14 healed."
+    )
+    assert extract(Document("t", "Marrow heals bones", text), load_resources()).reports
+
+
+def test_remission_in_a_share_of_patients_is_a_finding() -> None:
+    found = _findings("Remission came in 9 of 12 patients given cells and 5 of 6 given placebo.")
+    assert ("stemkg:remission", None, "asserted") in found
+
+
+def test_eligibility_criteria_are_no_findings() -> None:
+    found = _findings(
+        "Key exclusion criteria: HbA1c above 10%; wounds worse than Wagner grade 3. "
+        "Thirteen of the 14 patients healed."
+    )
+    assert not any(direction == "worsened" for _, direction, _ in found)
+
+
+def test_a_bound_on_a_score_is_not_a_change() -> None:
+    """ "a modified Rankin score of 2 or less" bounds a number; nothing rose or fell."""
+    found = _findings(
+        "At 90 days 30 patients had a modified Rankin Scale score of 2 or less. "
+        "The infusions were well tolerated."
+    )
+    assert ("NCIT:C41331", "no_serious_adverse_events", "asserted") in found
+    assert not any(direction in ("reduced", "increased") for _, direction, _ in found)
+
+
+def test_comparatives_and_verbs_name_what_changed() -> None:
+    found = _findings(
+        "Treated patients had more collagen, fewer hospital stays and more VEGF than controls. "
+        "The cells lowered blood glucose and improved blood flow in the leg."
+    )
+    for finding in (
+        ("collagen", "increased"),
+        ("hospital stays", "reduced"),
+        ("VEGF", "increased"),
+        ("blood glucose", "reduced"),
+        ("blood flow", "improved"),
+    ):
+        assert (*finding, "asserted") in found
+
+
+def test_words_that_are_no_measure() -> None:
+    found = _findings(
+        "The team asks a more modest question. The protection grew with the dose. "
+        "Four more patients improved far more often in the first 24 weeks. "
+        "Treated gerbils improved more than controls (P=0.01)."
+    )
+    labels = {label for label, _, _ in found}
+    assert not labels & {
+        "modest question",
+        "protection",
+        "often",
+        "far more often",
+        "first 24 weeks",
+        "gerbils",
+        "Treated gerbils",
+    }
