@@ -122,7 +122,11 @@ class AnnotatedDoc:
     def term(self, m: Mention, confidence: float = 0.9) -> dict[str, Any]:
         if m.method == "route-fallback":
             confidence = min(confidence, 0.4)
-        if m.method in ("measure-phrase", "unmapped-cell"):  # words no table knows
+        if m.method in (
+            "measure-phrase",
+            "unmapped-cell",
+            "endpoint-definition",
+        ):  # words no table knows
             label = m.entry.label
             return {"label": label, "unmapped": True, **self.ev(m.start, m.end, m.method, 0.5)}
         return {

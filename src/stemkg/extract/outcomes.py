@@ -1,6 +1,6 @@
 """Assemble, the outcomes: each finding as a measure, a direction and a modality (asserted,
 negated, hedged), with the arms it covers, its timepoint and figures; safety findings and
-planned endpoints.
+verdicts on endpoints (``endpoints``).
 
 A measure is a term the lexicon knows near a direction cue, else the words before or after
 the cue when they read as a measure ("hand grip strength improved"), kept as unmapped.
@@ -14,6 +14,7 @@ from typing import Any
 from stemkg.extract import quantities as q
 from stemkg.extract.annotate import COMPARATIVES, AnnotatedDoc, Hit, Resources
 from stemkg.extract.design import FUTURE
+from stemkg.extract.endpoints import verdicts
 from stemkg.extract.grounding import Mention
 from stemkg.extract.groups import routes_in
 from stemkg.extract.text import Span
@@ -190,8 +191,9 @@ def find_outcomes(d: AnnotatedDoc, arms: list[dict[str, Any]]) -> list[dict[str,
             outcome = _outcome(d, s, m, hit, arms)
             key = (m.entry.id, hit.value if hit else None, outcome["modality"]["value"])
             found.setdefault(key, outcome)
-        for outcome in _endpoints(d, s):
-            key = (outcome["measure"]["label"], "improved", outcome["modality"]["value"])
+        for outcome in verdicts(d, s):
+            measure = outcome["measure"].get("id") or outcome["measure"]["label"]
+            key = (measure, outcome["direction"]["value"], outcome["modality"]["value"])
             found.setdefault(key, outcome)
         for m, hit in _safety(d, s):
             outcome = _outcome(d, s, m, hit, arms)
@@ -236,43 +238,6 @@ def _safety(d: AnnotatedDoc, s: Span) -> list[tuple[Mention, Hit]]:
 
 
 _ADVERSE_EVENT = "NCIT:C41331"
-
-
-_ENDPOINT = re.compile(
-    r"\b(?P<verb>missed|failed to (?:meet|reach|hit|achieve)|did not (?:meet|reach|hit|achieve)|"
-    r"met|reached|achieved|hit)\s+(?:its|their|the)\s+(?P<what>(?:(?:primary|main|co-?primary|"
-    r"secondary|key secondary|prespecified|pre-specified)\s+)+(?:efficacy\s+)?"
-    r"(?:end\s?points?|outcomes?(?: measures?)?|goals?))",
-    re.I,
-)
-"""A trial's verdict on its endpoint: "missed its primary endpoint" (improved, negated)."""
-
-
-def _endpoints(d: AnnotatedDoc, s: Span) -> list[dict[str, Any]]:
-    """Outcomes a sentence states as an endpoint met or missed."""
-    found = []
-    for m in _ENDPOINT.finditer(d.text, s.start, s.end):
-        start, end = m.start("what"), m.end("what")
-        label = " ".join(m.group("what").split())
-        measure = {"label": label, "unmapped": True, **d.ev(start, end, "endpoint-pattern", 0.6)}
-        missed = bool(re.match(r"missed|failed|did not", m.group("verb"), re.I))
-        said = d.res.rules.modality(s.text, m.start() - s.start, m.end() - s.start)
-        if missed or said is Modality.NEGATED:  # "neither met its main goal"
-            said = Modality.NEGATED
-        found.append(
-            {
-                "measure": measure,
-                "direction": {
-                    "value": "improved",
-                    **d.ev(m.start(), m.end(), "endpoint-pattern", 0.7),
-                },
-                "modality": {
-                    "value": said.value,
-                    **d.ev(m.start(), m.end(), "endpoint-pattern", 0.7),
-                },
-            }
-        )
-    return found
 
 
 def _unclaimed(d: AnnotatedDoc, s: Span, claimed: set[Hit]) -> list[Hit]:
