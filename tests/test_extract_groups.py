@@ -122,3 +122,51 @@ def test_routes_said_in_other_words(phrase: str, route: str) -> None:
     )
     [report] = extract(Document("t", "Cells", text), load_resources()).reports
     assert route in {r.id for a in report.arms for r in a.therapy.routes}
+
+
+def _groups(text: str) -> tuple[int | None, list[tuple[str, bool, int | None]]]:
+    doc = Document("t", text.split("\n")[0], text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    enrolled = report.participants.enrolled if report.participants else None
+    return enrolled.value if enrolled else None, [
+        (a.label, a.comparator, a.participants.value if a.participants else None)
+        for a in report.arms
+    ]
+
+
+def test_a_bracketed_count_sizes_what_precedes_it_and_the_count_before_is_everyone() -> None:
+    text = (
+        "Cells fail after heart attack\n\nIn a phase 2 trial, researchers randomly assigned 206 "
+        "people with acute myocardial infarction to a single intracoronary infusion of bone "
+        "marrow mononuclear cells (104 patients) or placebo (102 patients). Ejection fraction "
+        "improved by 3% in both groups. Two patients died during follow-up, both from heart "
+        "failure."
+    )
+    assert _groups(text) == (
+        206,
+        [("intracoronary (phase 2)", False, 104), ("placebo control", True, 102)],
+    )
+
+
+def test_a_group_that_had_the_operation_alone_is_a_control_and_the_groups_add_up() -> None:
+    text = (
+        "Marrow cells at the knee\n\nSurgeons gave 30 patients with knee osteoarthritis an "
+        "injection of their own bone marrow mesenchymal stem cells into the knee joint. They "
+        "compared them with 30 patients who had the same operation alone. Pain scores fell more "
+        "in the cell group than in the control group."
+    )
+    enrolled, arms = _groups(text)
+    assert enrolled == 60  # no total said: the sum of the groups
+    assert [(comparator, n) for _, comparator, n in arms] == [(False, 30), (True, 30)]
+
+
+def test_everyone_randomised_then_split_is_no_control_group() -> None:
+    text = (
+        "Stem cells for cirrhosis\n\nIn an open-label randomised trial, 81 patients with "
+        "cirrhosis were randomised: 27 to standard care, 26 to G-CSF and 28 to G-CSF plus "
+        "intravenous infusions of CD133+ haematopoietic stem cells. Liver function did not "
+        "improve with the cells compared with standard care."
+    )
+    enrolled, arms = _groups(text)
+    assert enrolled == 81
+    assert not any(comparator and n == 81 for _, comparator, n in arms)

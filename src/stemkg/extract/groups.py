@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 from typing import Any
 
 from stemkg.extract import quantities as q
@@ -69,6 +70,13 @@ def participant_counts(
     grouped = {d.sentence_of(a["participants"]["start"]).start for a in arms if "participants" in a}
     result: dict[str, Any] = {}
     for s, here in _per_sentence(d, people):
+        total = next((c for c, n in pairwise(here) if _enclosed(d, n)), None)
+        if total is not None and "enrolled" not in result and _ENROLLED.search(s.text):
+            # "randomly assigned 206 people to cells (104 patients) or placebo (102)"
+            result["enrolled"] = {
+                "value": total.value,
+                **d.ev(total.start, total.end, "count-enrolled", 0.8),
+            }
         if not here or s.start in grouped:
             continue
         for key, verb in (("enrolled", _ENROLLED), ("treated", _TREATED)):
@@ -92,6 +100,12 @@ def participant_counts(
             }
     if not result and len(arms) == 1 and sized:  # one group: its size is the study's
         result["enrolled"] = {**sized[0]["participants"], "method": "count-enrolled"}
+    stages = {a.get("phase", {}).get("id") for a in arms}
+    if not result and len(sized) > 1 and len(sized) == len(arms) and len(stages) == 1:
+        # every group sized, all of one stage (stages of a paper are enrolled apart)
+        first = sized[0]["participants"]
+        total = sum(a["participants"]["value"] for a in sized)
+        result["enrolled"] = {**first, "value": total, "method": "sum-of-arms", "confidence": 0.6}
     treated = result.get("treated")
     if treated is not None and "enrolled" not in result:
         # one count of those who received the cells: they are also those who took part
@@ -219,7 +233,9 @@ _EACH = re.compile(
 
 _COMPARATOR = re.compile(
     r"\b(placebo|(?:normal )?saline|sham(?: procedure| surgery| injection)?|vehicle|"
-    r"hyaluronic acid alone)\b",
+    r"hyaluronic acid alone|(?:standard|usual|conventional|best medical) (?:care|treatment|therapy)"
+    r"(?: alone)?|(?:surgery|the same (?:\w+ )?(?:surgery|repair|operation|procedure)) (?:alone|"
+    r"without (?:the |any )?(?:\w+ )?(?:cells|stem cells|marrow))|no cells)\b",
     re.I,
 )
 
@@ -234,30 +250,85 @@ _GIVEN_CELLS = re.compile(
 _CELLS_WORD = re.compile(r"\b(?:cells?|MSCs?|grafts?|transplant\w*)\b", re.I)
 
 
-_COMBINATION = re.compile(r"\b(?:a |the )?combination\b|\bboth\b", re.I)
+_COMBINATION = re.compile(r"\b(?:a |the )?combination\b|\bboth (?:routes|ways|methods)\b", re.I)
+
+
+def _enclosed(d: AnnotatedDoc, c: q.Count | None) -> bool:
+    """A count in brackets, which sizes what the text names just before it."""
+    return (
+        c is not None and d.text[c.start - 1 : c.start] == "(" and d.text[c.end : c.end + 1] == ")"
+    )
+
+
+_JOINT = re.compile(r"\s(?:or|and|versus|vs\.?)\s|,\s|;\s|\bto\s")
+
+
+def _joints(d: AnnotatedDoc, s: Span, c: q.Count) -> list[int]:
+    """Where the words a bracketed count sizes can start: after the last "or", "and", comma."""
+    return [m.end() for m in _JOINT.finditer(d.text, s.start, c.start)][-1:]
+
+
+_NO_GROUP = re.compile(
+    r"^\W*(?:\w+\s+){0,2}?(?:died|developed|experienced|worsened|relapsed|withdrew|dropped out|"
+    r"were lost|had (?:a |an )?(?:serious |severe )?(?:adverse|side)|reported)\b",
+    re.I,
+)
+"""What befell some of those studied ("Two patients died"): an outcome, not a group."""
+
+
+_RECEIVED = re.compile(
+    r"\b(?:had|received|receiving|got|were given|given|underwent|undergoing|treated with|"
+    r"assigned to|allocated to|randomi[sz]ed to|to|on)\b",
+    re.I,
+)
+
+
+def _received(before: str, several: bool) -> bool:
+    """Words between a count and a comparator that say the group got it ("45 people who
+    had the same repair without the cells"), not that all were enrolled and then split."""
+    if not _RECEIVED.search(before):
+        return False
+    return several or not _ENROLLED.search(before)
 
 
 def _group(
-    d: AnnotatedDoc, s: Span, c: q.Count, stop: int, n: int, several: bool
+    d: AnnotatedDoc,
+    s: Span,
+    c: q.Count,
+    stop: int,
+    n: int,
+    several: bool,
+    start: int | None = None,
 ) -> list[dict[str, Any]]:
     """The arms one group mention gives: with its routes, or as one of "N patients each
-    ... two different types of injection" (k groups of N) or "a combination" of them."""
-    routes = routes_in(d, c.start, stop)
-    window = d.text[c.end : stop]
+    ... two different types of injection" (k groups of N) or "a combination" of them. A
+    bracketed count sizes the words from ``start`` to it."""
+    before = start is not None
+    lo, hi = (start, c.start) if start is not None else (c.end, stop)
+    if not before and _NO_GROUP.match(d.text, c.end, stop):
+        return []
+    routes = routes_in(d, lo, hi)
+    window = d.text[lo:hi]
     phase = next((p for p in reversed(phase_mentions(d)) if s.start <= p.start < c.start), None)
     size = {"value": c.value, **d.ev(c.start, c.end, "group-count", 0.7)}
     donor = next((h for h in d.cues("donor") if c.end <= h.start < stop), None)
     comparator = _COMPARATOR.search(window)
-    if comparator and (
+    if before:
+        pass  # the bracket sizes one thing
+    elif comparator and not several and _ENROLLED.search(window, 0, comparator.start()):
+        return []  # "81 patients were randomised: 27 to standard care, ...": all of them
+    elif comparator and (
         _CELLS_WORD.search(window, 0, comparator.start())
         or d.terms_in(Kind.CELL_TYPE, c.end, c.end + comparator.start())
     ):
         return []  # "167 patients randomised to cells or placebo": all of them, not a group
     if routes:
         labels = [_arm_label(routes, phase, n)]
-    elif several and (donor or comparator):
+    elif (several and donor) or (
+        comparator and (before or _received(window[: comparator.start()], several))
+    ):
         labels = [f"{donor.value if donor else 'control'} group {n}"]
-    elif several and _GIVEN_CELLS.match(window):
+    elif several and (_GIVEN_CELLS.match(window) or (before and _CELLS_WORD.search(window))):
         labels = ["cells"]  # "107 patients received the cells and 105 received placebo"
     elif each := _EACH.search(window):
         k = q.number(each.group(1)) or 1
@@ -271,7 +342,7 @@ def _group(
         arm: dict[str, Any] = {"label": label, "participants": size}
         arm["therapy"] = {"routes": [d.term(r) for r in routes]}
         if comparator:
-            start, end = c.end + comparator.start(), c.end + comparator.end()
+            start, end = lo + comparator.start(), lo + comparator.end()
             arm["label"] = f"{comparator.group().lower()} control"
             arm["comparator"] = True
             arm["therapy"]["name"] = {
@@ -371,6 +442,12 @@ def arms_of_groups(
     for s, here in _per_sentence(d, people):
         for i, c in enumerate(here):
             stop = here[i + 1].start if i + 1 < len(here) else s.end
+            if _enclosed(d, c):  # "cells (104 patients)": the group is what precedes
+                start = max([s.start, here[i - 1].end if i else s.start, *_joints(d, s, c)])
+                arms += _group(d, s, c, c.start, len(arms) + 1, True, start)
+                continue
+            if _enclosed(d, here[i + 1] if i + 1 < len(here) else None):
+                continue  # "206 people to cells (104 patients) or placebo": all of them
             arms += _group(d, s, c, stop, len(arms) + 1, len(here) > 1)
     if len(arms) > _MAX_ARMS:
         return []  # not a description of groups: a list, a table of results, or noise
