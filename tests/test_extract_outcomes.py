@@ -172,3 +172,38 @@ def test_words_that_are_no_measure() -> None:
         "gerbils",
         "Treated gerbils",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        (
+            "Blood levels of IL-6, interferon-gamma and TNF-alpha fell in the cell group.",
+            {("interferon-gamma", "reduced"), ("TNF-alpha", "reduced")},
+            set(),
+        ),
+        (  # a bracketed abbreviation after a conjunct
+            "Gait speed (10-metre walk), grip strength (dynamometry) and balance improved more "
+            "than with placebo.",
+            {("Gait speed", "improved"), ("grip strength", "improved")},
+            set(),
+        ),
+        (  # two clauses, not a list
+            "Two patients recovered after a delay, and hand function improved more than with "
+            "placebo.",
+            {("hand function", "improved")},
+            {"delay"},
+        ),
+        (  # a conjunct with a direction of its own is its own finding
+            "Improved exercise capacity and angina frequency fell more than with placebo.",
+            set(),
+            {"Improved exercise capacity"},
+        ),
+    ],
+)
+def test_one_direction_after_a_list_is_said_of_each_measure(
+    text: str, expected: set[tuple[str, str]], absent: set[str]
+) -> None:
+    found = {(m, d) for m, d, _ in _findings(text)}
+    assert expected <= found
+    assert not {m for m, _ in found} & absent

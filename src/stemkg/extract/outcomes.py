@@ -13,6 +13,7 @@ from typing import Any
 
 from stemkg.extract import quantities as q
 from stemkg.extract.annotate import COMPARATIVES, AnnotatedDoc, Hit, Resources
+from stemkg.extract.conjuncts import conjuncts
 from stemkg.extract.design import FUTURE
 from stemkg.extract.endpoints import verdicts
 from stemkg.extract.grounding import Mention
@@ -191,6 +192,8 @@ def find_outcomes(d: AnnotatedDoc, arms: list[dict[str, Any]]) -> list[dict[str,
             outcome = _outcome(d, s, m, hit, arms)
             key = (m.entry.id, hit.value if hit else None, outcome["modality"]["value"])
             found.setdefault(key, outcome)
+            if hit is not None and hit.value not in _AE_ONLY:
+                _add_conjuncts(d, s, m, hit, arms, found)
         for outcome in verdicts(d, s):
             measure = outcome["measure"].get("id") or outcome["measure"]["label"]
             key = (measure, outcome["direction"]["value"], outcome["modality"]["value"])
@@ -205,7 +208,32 @@ def find_outcomes(d: AnnotatedDoc, arms: list[dict[str, Any]]) -> list[dict[str,
                 outcome = _outcome(d, s, m, hit, arms)
                 key = (m.entry.id, hit.value, outcome["modality"]["value"])
                 found.setdefault(key, outcome)
+                _add_conjuncts(d, s, m, hit, arms, found)
     return list(found.values())
+
+
+def _add_conjuncts(
+    d: AnnotatedDoc,
+    s: Span,
+    m: Mention,
+    hit: Hit,
+    arms: list[dict[str, Any]],
+    found: dict[tuple[str, str | None, str], dict[str, Any]],
+) -> None:
+    """The same finding on each other measure of the list ``m`` is in."""
+    for c in conjuncts(d, s, m, hit, _conjunct):
+        if c.entry.id == _ADVERSE_EVENT:
+            continue
+        outcome = _outcome(d, s, c, hit, arms)
+        found.setdefault((c.entry.id, hit.value, outcome["modality"]["value"]), outcome)
+
+
+def _conjunct(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
+    """A conjunct as a measure: the measure term it is, else its words as a measure."""
+    whole = [m for m in d.terms_in(Kind.MEASURE, start, end) if m.end <= end]
+    if whole:
+        return Mention(whole[0].entry, start, end, whole[0].method)
+    return _phrase_mention(d, start, end)
 
 
 _RESULTY = re.compile(
@@ -556,7 +584,7 @@ def _measure_like(words: list[str]) -> bool:
     folded = [w.casefold().strip("'’.,") for w in words]
     content = [w for w in folded if len(w) >= 4 and w not in _VAGUE and w not in _AUXILIARY]
     last = folded[-1]
-    if not content or last in _VAGUE or re.search(r"(?:ed|ing|ly)$", last):
+    if not content or last in _VAGUE or re.search(r"(?:(?<!e)ed|ing|ly)$", last):
         return False
     if any(w in _NOT_MEASURES or q.number(w) is not None for w in folded):
         return False  # "four", "first 24 weeks", "far more often"
