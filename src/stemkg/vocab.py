@@ -271,15 +271,16 @@ def load_resources() -> Resources:
     from stemkg.extract.annotate import Resources
     from stemkg.extract.context import ContextRules, Trigger
     from stemkg.extract.grounding import Cue, grounder_for
+    from stemkg.extract.prefilter import needs
 
     lexicon = load_lexicon()
     triggers = [
         Trigger(r["trigger"], r["category"], r["direction"]) for r in _tsv("context-triggers.tsv")
     ]
-    cues = tuple(
-        Cue(r["kind"], re.compile(rf"(?<!\w)(?:{r['pattern']})(?!\w)", re.I), r["value"])
-        for r in _tsv("cues.tsv")
-    )
+    patterns = [
+        (r, re.compile(rf"(?<!\w)(?:{r['pattern']})(?!\w)", re.I)) for r in _tsv("cues.tsv")
+    ]
+    cues = tuple(Cue(r["kind"], p, r["value"], needs(p)) for r, p in patterns)
     from stemkg.terms import load_term_index
 
     grounder = grounder_for(lexicon, load_term_index())

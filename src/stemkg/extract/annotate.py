@@ -14,6 +14,7 @@ from typing import Any
 
 from stemkg.extract.context import ContextRules
 from stemkg.extract.grounding import Cue, Grounder, Mention, defined_abbreviations
+from stemkg.extract.prefilter import may_match
 from stemkg.extract.text import Span, sentences
 from stemkg.lexicon import Kind, Lexicon
 from stemkg.sources.document import Document
@@ -158,7 +159,10 @@ def _cue_hits(text: str, sents: list[Span], cues: tuple[Cue, ...]) -> list[Hit]:
     starts = [s.start for s in sents]
     flat = _as_read(text, sents)
     found: dict[tuple[str, str, int, int], Hit] = {}
+    folded = flat.casefold()
     for cue in cues:
+        if not may_match(cue.needs, folded):
+            continue  # none of the words every match needs: no match
         redo: set[int] = set()
         for m in cue.pattern.finditer(flat):
             i = bisect_right(starts, m.start()) - 1

@@ -48,6 +48,8 @@ class Cue:
     kind: str
     pattern: re.Pattern[str]
     value: str
+    needs: frozenset[str] | None = None
+    """Words one of which every match contains (``prefilter.needs``): absent, it is not run."""
 
 
 _AMERICAN = (
