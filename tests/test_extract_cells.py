@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from stemkg.extract import extract
 from stemkg.model import SourceKind
 from stemkg.sources.document import Document
@@ -100,3 +102,38 @@ def test_a_tissue_rich_in_cells_is_their_source() -> None:
     [report] = extract(Document("t", "Marrow for shoulders", text), load_resources()).reports
     tissue = report.arms[0].therapy.source_tissue
     assert tissue is not None and tissue.id == "UBERON:0002371"
+
+
+def _tissues(text: str) -> set[str | None]:
+    doc = Document("t", text.split("\n")[0], text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    return {
+        a.therapy.source_tissue.id
+        for a in report.arms
+        if a.therapy is not None and a.therapy.source_tissue is not None
+    }
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "The product is made from a patient's own bone marrow.",
+        "Each batch starts with a small sample of the patient's own bone marrow.",
+    ],
+)
+def test_a_source_said_in_a_sentence_of_its_own(said: str) -> None:
+    text = (
+        "Cells for heart failure\n\nIn a phase 2 trial, 60 patients with heart failure were "
+        "injected with mesenchymal stem cells into the heart muscle. " + said + " Walking "
+        "distance improved more than with placebo."
+    )
+    assert _tissues(text) == {"UBERON:0002371"}
+
+
+def test_a_tissue_a_preposition_or_a_clause_puts_before_the_cells_is_not_their_source() -> None:
+    text = (
+        "Marrow for colitis in mice\n\nMice with colitis were given bone marrow-derived "
+        "mesenchymal stem cells intravenously. Interleukin-10 rose in the inflamed colons of "
+        "BM-MSC-treated mice, and 20 treated mice lost less weight than 20 untreated mice."
+    )
+    assert _tissues(text) == {"UBERON:0002371"}

@@ -176,13 +176,16 @@ def _specialise(d: AnnotatedDoc, cell: Mention) -> tuple[Mention, Mention | None
 
 
 _TISSUE_BEFORE = re.compile(
-    r"^[\s-]*(?:derived|origin|sourced)?[\s-]*(?:[\w+-]+\s+){0,2}$|"
+    r"^[\s-]*(?:derived|origin|sourced)?[\s-]*(?:(?!(?:of|in|into|from|to|with|and|or|for|by|at|on|"
+    r"the|their|through)\b)[\w+-]+\s+){0,2}$|"
     r"^(?:\s*\([A-Za-z]+\))?[\s,]*(?:(?:aspirate|concentrate|which|that|is|are)\s+){0,3}"
     r"(?:rich in|carrying|carries|contains?|containing|holds?|a source of)\s+(?:\w+\s+){0,2}$",
     re.I,
 )
 """Tissue, then cells: "bone marrow mesenchymal stem cells", "adipose-derived stromal cells",
-"bone marrow, rich in mesenchymal stem cells", "BMAC, which carries MSCs"."""
+"bone marrow, rich in mesenchymal stem cells", "BMAC, which carries MSCs"; not a tissue a
+preposition or a clause puts before them ("the colons of BM-MSC-treated mice", "through the
+skin and injecting marrow")."""
 
 
 _TISSUE_AFTER = re.compile(
@@ -197,9 +200,11 @@ _TISSUE_AFTER = re.compile(
 
 
 _ORIGIN_BEFORE = re.compile(
-    r"\b(?:cells?|taken|harvested|isolated|collected|extracted|obtained|derived|drawn|grown)\s+"
-    r"(?:\w+\s+){0,3}?from\s+(?:(?:the|a|each|their|his|her|own|patients?'?s?|donors?'?s?|"
-    r"healthy|newborn|human)\s+){0,3}$",
+    r"(?:\b(?:cells?|taken|harvested|isolated|collected|extracted|obtained|derived|drawn|grown|"
+    r"made|manufactured|produced|prepared|expanded)\s+(?:\w+\s+){0,3}?from|"
+    r"\b(?:sample|aspirate|harvest|biopsy) of)\s+"
+    r"(?:(?:the|a|each|their|his|her|own|patients?'?s?|donors?'?s?|healthy|newborn|human|"
+    r"adult)\s+){0,3}$",
     re.I,
 )
 
