@@ -51,6 +51,9 @@ def test_masking_and_control_said_in_other_words(sentence: str, axis: str, value
     [
         ("There was no control group.", "single_group"),
         ("It compared two doses, with no placebo.", None),
+        ("", "single_group"),  # one group, and no word of any comparison
+        ("Function was compared with baseline.", "single_group"),
+        ("Their scores were set against 12 matched controls.", None),
     ],
 )
 def test_one_group_without_comparison_is_single_group(
@@ -68,3 +71,15 @@ def test_one_group_without_comparison_is_single_group(
 
 def test_counted_animals_not_animal_studies() -> None:
     assert [c.value for c in q.counts("Two animal studies used 18 diabetic db/db mice.")] == [18]
+
+
+def test_one_group_alone_states_no_control_at_low_confidence() -> None:
+    text = (
+        "In a phase 1 study, 12 adults with knee osteoarthritis received an intra-articular "
+        "injection of adipose-derived mesenchymal stem cells. Pain scores fell by half over six "
+        "months in the patients."
+    )
+    [report] = extract(Document("t", "Fat cells for knees", text), load_resources()).reports
+    control = report.design.control
+    assert control is not None and control.value.value == "none"
+    assert control.method == "inferred-one-group" and control.confidence == 0.5

@@ -139,7 +139,7 @@ def phase_mentions(d: AnnotatedDoc) -> list[Mention]:
     return d.terms(Kind.PHASE)
 
 
-_PRECLINICAL = (Design.IN_VITRO.value, Design.ANIMAL.value)
+PRECLINICAL = (Design.IN_VITRO.value, Design.ANIMAL.value)
 
 
 def design_or_default(
@@ -175,11 +175,36 @@ _SEVERAL_GROUPS = re.compile(
 """Words that a study had more than one treated group (no single-group allocation then)."""
 
 
+_COMPARISON = re.compile(
+    r"\b(?:placebo|sham|dummy|controls?|controlled|versus|vs\.?|comparison|compar(?:ed|ing) "
+    r"(?!(?:with |to )(?:baseline|before|the start|their own))|randomi[sz]\w*|standard (?:care|"
+    r"treatment|therapy)|usual care|untreated|historical|matched|either|other group|"
+    r"(?:two|three|four|both|each) (?:\w+ )?(?:groups|arms|cohorts))\b",
+    re.I,
+)
+"""Words that the text compares the treated with someone else (so not one group alone)."""
+
+
+def one_group_alone(d: AnnotatedDoc, arms: list[dict[str, Any]], details: dict[str, Any]) -> None:
+    """One treated group and no word of any comparison: allocation single group and control
+    none, as the guide says a single group states them (inferred, so at low confidence)."""
+    if len(arms) != 1 or arms[0].get("comparator") or d.search(_COMPARISON):
+        return
+    if d.search(_SEVERAL_GROUPS):
+        return
+    size = arms[0].get("participants") or {}
+    at = (size["start"], size["end"]) if size else (d.lo, d.lo)
+    inferred = {**d.ev(at[0], at[1], "inferred-one-group", 0.5)}
+    details.setdefault("control", {"value": "none", **inferred})
+    if details["control"]["value"] == "none":
+        details.setdefault("allocation", {"value": "single_group", **inferred})
+
+
 def design_details(d: AnnotatedDoc, design: str, cell: Mention | None) -> dict[str, Any]:
     """The report's optional fields: phase, blinding, control, ages, follow-up, targets."""
     details: dict[str, Any] = {}
     phases = phase_mentions(d)
-    if phases and design not in _PRECLINICAL:
+    if phases and design not in PRECLINICAL:
         details["phase"] = d.term(phases[0])
     blinded = [h for h in d.cues("blinding") if h.value != "open"]
     if blinded:  # "double-blind" wins over an "open-label extension" said earlier
@@ -230,7 +255,7 @@ def design_axes(
     if design.get("method") == "default-uncontrolled":  # no cue said so: the study type only
         stated = {"study_type": stated["study_type"]}
     axes: dict[str, Any] = {k: {"value": v, **evidence} for k, v in stated.items()}
-    preclinical = design["value"] in _PRECLINICAL
+    preclinical = design["value"] in PRECLINICAL
     if blinding is not None:
         axes["masking"] = {**blinding, "value": _MASKING[blinding["value"]]}
     if control is not None:

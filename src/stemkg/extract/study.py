@@ -14,11 +14,13 @@ from typing import Any
 from stemkg.extract.annotate import AnnotatedDoc, Resources, annotate
 from stemkg.extract.cells import GENERIC_CELLS, most_frequent, study_conditions, therapy_cells
 from stemkg.extract.design import (
+    PRECLINICAL,
     Design,
     design_axes,
     design_details,
     design_or_default,
     host_species,
+    one_group_alone,
     phase_mentions,
 )
 from stemkg.extract.grounding import Mention
@@ -278,6 +280,8 @@ def _report(
     if not _reports_a_study(d, doc, given, people or species or _inferred(d, design), outcomes):
         return None
     details = design_details(d, design["value"], cell)
+    if design["value"] not in PRECLINICAL:
+        one_group_alone(d, arms, details)
     report: dict[str, Any] = {
         "study": ref if ref is not None else _study_ref(doc, doc.title),
         "design": design_axes(
