@@ -83,3 +83,21 @@ def test_one_group_alone_states_no_control_at_low_confidence() -> None:
     control = report.design.control
     assert control is not None and control.value.value == "none"
     assert control.method == "inferred-one-group" and control.confidence == 0.5
+
+
+@pytest.mark.parametrize(
+    "statistic",
+    [
+        "Sepsis kills more than 200,000 people a year in the United States.",
+        "Around one in ten people with sepsis are thought to die of it.",
+    ],
+)
+def test_people_of_a_population_statistic_make_no_clinical_study(statistic: str) -> None:
+    text = (
+        f"{statistic} In the new work, 20 mice with sepsis were given an intravenous infusion "
+        "of bone marrow mesenchymal stem cells, and survival improved compared with 20 "
+        "untreated mice."
+    )
+    [report] = extract(Document("t", "Cells for septic mice", text), load_resources()).reports
+    assert report.design.study_type.value.value == "animal"
+    assert report.species is not None and report.species.id == "NCBITaxon:10090"

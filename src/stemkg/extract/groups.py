@@ -40,9 +40,23 @@ _MODIFIED = re.compile(
 _NAMED = re.compile(r"\b(?:called|named|known as|dubbed)\s+([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
 
 
+_POPULATION = re.compile(
+    r"\b(?:(?:one|1|two|three) in (?:\w+ )?(?:\d[\d,]*|ten|five|four|three|a hundred|a thousand|"
+    r"every)|(?:a|each|every|per) year|annually|worldwide|around the world|in the (?:US|UK|"
+    r"United States|world|country)|(?:millions|thousands|hundreds of thousands) of people|"
+    r"are (?:thought|estimated|believed) to|prevalen\w+|incidence)\b",
+    re.I,
+)
+"""Words of a population statistic ("one in ten people", "200,000 people a year"): the
+people it counts took part in no study."""
+
+
 def people_counts(d: AnnotatedDoc) -> list[q.Count]:
+    """Counts of those studied, sentence by sentence (not those of a population statistic)."""
     found = []
     for s in d.sents:
+        if _POPULATION.search(s.text) and not (_ENROLLED.search(s.text) or _TREATED.search(s.text)):
+            continue
         found += q.counts(s.text, s.start)
         for m in re.finditer(r"\(n\s*=\s*(\d+)\)", s.text):
             found.append(q.Count(s.start + m.start(), s.start + m.end(), int(m.group(1)), "n"))
