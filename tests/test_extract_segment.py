@@ -23,3 +23,25 @@ def test_numbered_animal_studies_are_two_reports() -> None:
     reports = extract(doc, load_resources()).reports
     assert len(reports) == 2
     assert [r.design.study_type.value for r in reports] == ["animal", "animal"]
+
+
+def test_a_later_study_of_the_same_cells_takes_the_donor_an_earlier_one_states() -> None:
+    text = (
+        "Two trials of donor cells for heart failure\n\n"
+        "In a first trial (NCT01111111), 40 patients with heart failure received intravenous "
+        "infusions of umbilical cord mesenchymal stem cells from unrelated donors. Walking "
+        "distance improved more than with placebo.\n\n"
+        "In a second trial (NCT02222222), 60 patients with heart failure received "
+        "intracoronary infusions of umbilical cord mesenchymal stem cells. Ejection fraction "
+        "improved more than with placebo."
+    )
+    doc = Document("t", "Two trials of donor cells for heart failure", text, SourceKind.NEWS)
+    reports = extract(doc, load_resources()).reports
+    assert len(reports) == 2
+    donors = [
+        (a.therapy.donor.value.value, a.therapy.donor.method)
+        for r in reports
+        for a in r.arms
+        if not a.comparator and a.therapy is not None and a.therapy.donor is not None
+    ]
+    assert donors == [("allogeneic", "donor-cue"), ("allogeneic", "earlier-study")]

@@ -203,9 +203,26 @@ def _reports(doc: Document, d: AnnotatedDoc) -> list[dict[str, Any]]:
             if report is not None:
                 found.append(report)
         if len(found) > 1 and all_distinct(found):
+            _share_donors(found)
             return found
     report = _report(doc, d)
     return [report] if report is not None else []
+
+
+def _share_donors(reports: list[dict[str, Any]]) -> None:
+    """A study of a roundup that does not say whose cells it gave takes the donor an earlier
+    study of the same cells states ("MultiStem, an off-the-shelf product": each trial of it)."""
+    known: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        for arm in report["arms"]:
+            therapy = arm.get("therapy", {})
+            cell = therapy.get("cell_type", {}).get("id") or therapy.get("name", {}).get("value")
+            if arm.get("comparator") or not cell:
+                continue
+            if "donor" in therapy:
+                known.setdefault(cell, therapy["donor"])
+            elif cell in known:
+                therapy["donor"] = {**known[cell], "method": "earlier-study", "confidence": 0.6}
 
 
 _SUMMING_UP = re.compile(
