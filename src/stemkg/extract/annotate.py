@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import Any
 
 from stemkg.extract.context import ContextRules
+from stemkg.extract.drafts import Evidence, Term, Value
 from stemkg.extract.grounding import Cue, Grounder, Mention, defined_abbreviations
 from stemkg.extract.prefilter import may_match
 from stemkg.extract.text import Span, sentences
@@ -111,7 +111,7 @@ class AnnotatedDoc:
     def cues(self, kind: str) -> list[Hit]:
         return self._by_cue.get(kind, [])
 
-    def ev(self, start: int, end: int, method: str, confidence: float = 0.9) -> dict[str, Any]:
+    def ev(self, start: int, end: int, method: str, confidence: float = 0.9) -> Evidence:
         return {
             "quote": self.text[start:end],
             "start": start,
@@ -120,21 +120,53 @@ class AnnotatedDoc:
             "confidence": confidence,
         }
 
-    def term(self, m: Mention, confidence: float = 0.9) -> dict[str, Any]:
+    def value(
+        self, value: object, start: int, end: int, method: str, confidence: float = 0.9
+    ) -> Value:
+        """A value with the evidence for it."""
+        return {"value": value, **self.ev(start, end, method, confidence)}
+
+    def known(self, curie: str, start: int, end: int, method: str, confidence: float) -> Term:
+        """A term by its identifier, read from words that do not name it ("40 patients" is
+        humans)."""
+        return {
+            "quote": self.text[start:end],
+            "start": start,
+            "end": end,
+            "method": method,
+            "confidence": confidence,
+            "id": curie,
+        }
+
+    def words(self, label: str, start: int, end: int, method: str, confidence: float) -> Term:
+        """A term no table knows, by the words the text names it with."""
+        return {
+            "quote": self.text[start:end],
+            "start": start,
+            "end": end,
+            "method": method,
+            "confidence": confidence,
+            "label": label,
+            "unmapped": True,
+        }
+
+    def term(self, m: Mention, confidence: float = 0.9) -> Term:
         if m.method == "route-fallback":
             confidence = min(confidence, 0.4)
-        if m.method in (
-            "measure-phrase",
-            "unmapped-cell",
-            "endpoint-definition",
-        ):  # words no table knows
-            label = m.entry.label
-            return {"label": label, "unmapped": True, **self.ev(m.start, m.end, m.method, 0.5)}
-        return {
-            "id": m.entry.id,
+        unmapped = m.method in ("measure-phrase", "unmapped-cell", "endpoint-definition")
+        found: Term = {
+            "quote": self.text[m.start : m.end],
+            "start": m.start,
+            "end": m.end,
+            "method": m.method,
+            "confidence": 0.5 if unmapped else confidence,  # words no table knows: 0.5
             "label": m.entry.label,
-            **self.ev(m.start, m.end, m.method, confidence),
         }
+        if unmapped:
+            found["unmapped"] = True
+        else:
+            found["id"] = m.entry.id
+        return found
 
 
 def annotate(doc: Document, res: Resources) -> AnnotatedDoc:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
 from stemkg.extract.annotate import AnnotatedDoc, Resources
+from stemkg.extract.drafts import Term
 from stemkg.extract.grounding import Mention
 from stemkg.lexicon import Kind, LexEntry
 
@@ -379,7 +379,7 @@ def _tissue_in_label(d: AnnotatedDoc, cell: Mention) -> Mention | None:
     return Mention(entry, cell.start, cell.end, "implied-by-cell-type")
 
 
-def target_cells(d: AnnotatedDoc, therapy_cell: Mention | None) -> list[dict[str, Any]]:
+def target_cells(d: AnnotatedDoc, therapy_cell: Mention | None) -> list[Term]:
     seen: dict[str, Mention] = {}
     for m in d.terms(Kind.CELL_TYPE):
         if not stemlike(m.entry, d.res) and (

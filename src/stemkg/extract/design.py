@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
 
 from stemkg.extract import quantities as q
 from stemkg.extract.annotate import AnnotatedDoc
 from stemkg.extract.cells import most_frequent, stemlike, target_cells
+from stemkg.extract.drafts import Arm, Axes, Details, Term, Value
 from stemkg.extract.grounding import Mention
 from stemkg.lexicon import Kind
 from stemkg.migrate import V1_DESIGN
@@ -58,7 +58,7 @@ _MASKING = {
 }
 
 
-def _design(d: AnnotatedDoc, species: str | None, patients: bool) -> dict[str, Any] | None:
+def _design(d: AnnotatedDoc, species: str | None, patients: bool) -> Value | None:
     """The design a cue states; laboratory and animal cues count only without patients
     (a trial article may recall "laboratory experiments" that came before it)."""
     clinical = [
@@ -74,18 +74,18 @@ def _design(d: AnnotatedDoc, species: str | None, patients: bool) -> dict[str, A
         found = [h for h in hits if h.value == design.value]
         if found:
             h = found[0]
-            return {"value": design.value, **d.ev(h.start, h.end, "design-cue")}
+            return d.value(design.value, h.start, h.end, "design-cue")
     if species and species != "NCBITaxon:9606" and not patients:
         m = next(m for m in d.terms(Kind.SPECIES) if m.entry.id == species)
-        return {"value": Design.ANIMAL.value, **d.ev(m.start, m.end, "inferred-from-species", 0.6)}
+        return d.value(Design.ANIMAL.value, m.start, m.end, "inferred-from-species", 0.6)
     targets = [m for m in d.terms(Kind.CELL_TYPE) if not stemlike(m.entry, d.res)]
     if not patients and not species and targets:
         m = targets[0]
-        return {"value": Design.IN_VITRO.value, **d.ev(m.start, m.end, "inferred-cells-only", 0.5)}
+        return d.value(Design.IN_VITRO.value, m.start, m.end, "inferred-cells-only", 0.5)
     return None
 
 
-def host_species(d: AnnotatedDoc, patients: list[q.Count]) -> dict[str, Any] | None:
+def host_species(d: AnnotatedDoc, patients: list[q.Count]) -> Term | None:
     mentions = d.terms(Kind.SPECIES)
     hosts = [m for m in mentions if not _of_cells(d, m)]
     named = most_frequent(hosts or mentions)
@@ -93,7 +93,7 @@ def host_species(d: AnnotatedDoc, patients: list[q.Count]) -> dict[str, Any] | N
         return d.term(named)
     if patients:
         c = patients[0]
-        return {"id": "NCBITaxon:9606", **d.ev(c.start, c.end, "inferred-from-patients", 0.7)}
+        return d.known("NCBITaxon:9606", c.start, c.end, "inferred-from-patients", 0.7)
     return None
 
 
@@ -112,7 +112,7 @@ def _of_cells(d: AnnotatedDoc, m: Mention) -> bool:
     return bool(_OF_CELLS.match(d.text, m.end))
 
 
-def _follow_up(d: AnnotatedDoc) -> dict[str, Any] | None:
+def _follow_up(d: AnnotatedDoc) -> Value | None:
     best: q.Duration | None = None
     for s in d.sents:
         if not _FOLLOW.search(s.text):
@@ -125,14 +125,14 @@ def _follow_up(d: AnnotatedDoc) -> dict[str, Any] | None:
                 best = dur
     if best is None:
         return None
-    return {"value": best.iso, **d.ev(best.start, best.end, "duration-follow-up", 0.8)}
+    return d.value(best.iso, best.start, best.end, "duration-follow-up", 0.8)
 
 
-def first_cue(d: AnnotatedDoc, kind: str, method: str) -> dict[str, Any] | None:
+def first_cue(d: AnnotatedDoc, kind: str, method: str) -> Value | None:
     hits = d.cues(kind)
     if not hits:
         return None
-    return {"value": hits[0].value, **d.ev(hits[0].start, hits[0].end, method)}
+    return d.value(hits[0].value, hits[0].start, hits[0].end, method)
 
 
 def phase_mentions(d: AnnotatedDoc) -> list[Mention]:
@@ -142,27 +142,24 @@ def phase_mentions(d: AnnotatedDoc) -> list[Mention]:
 PRECLINICAL = (Design.IN_VITRO.value, Design.ANIMAL.value)
 
 
-def design_or_default(
-    d: AnnotatedDoc, species: dict[str, Any] | None, humans: list[q.Count]
-) -> dict[str, Any] | None:
+def design_or_default(d: AnnotatedDoc, species: Term | None, humans: list[q.Count]) -> Value | None:
     """The stated design; a clinical text that states none is taken as uncontrolled
     (open label, confidence 0.3), since a control would have been named."""
-    design = _design(d, species["id"] if species else None, bool(humans))
+    design = _design(d, species.get("id") if species else None, bool(humans))
     if design is None and (humans or phase_mentions(d)):
         first = humans[0] if humans else phase_mentions(d)[0]
-        design = {
-            "value": Design.OPEN_LABEL.value,
-            **d.ev(first.start, first.end, "default-uncontrolled", 0.3),
-        }
+        design = d.value(
+            Design.OPEN_LABEL.value, first.start, first.end, "default-uncontrolled", 0.3
+        )
     return design
 
 
-def _age_range(d: AnnotatedDoc) -> dict[str, Any] | None:
+def _age_range(d: AnnotatedDoc) -> dict[str, Value] | None:
     ages = d.search(_AGES)
     if not ages:
         return None
     return {
-        bound: {"value": int(ages.group(g)), **d.ev(ages.start(g), ages.end(g), "age-pattern", 0.8)}
+        bound: d.value(int(ages.group(g)), ages.start(g), ages.end(g), "age-pattern", 0.8)
         for bound, g in (("min", 1), ("max", 2))
     }
 
@@ -185,36 +182,33 @@ _COMPARISON = re.compile(
 """Words that the text compares the treated with someone else (so not one group alone)."""
 
 
-def one_group_alone(d: AnnotatedDoc, arms: list[dict[str, Any]], details: dict[str, Any]) -> None:
+def one_group_alone(d: AnnotatedDoc, arms: list[Arm], details: Details) -> None:
     """One treated group and no word of any comparison: allocation single group and control
     none, as the guide says a single group states them (inferred, so at low confidence)."""
     if len(arms) != 1 or arms[0].get("comparator") or d.search(_COMPARISON):
         return
     if d.search(_SEVERAL_GROUPS):
         return
-    size = arms[0].get("participants") or {}
+    size = arms[0].get("participants")
     at = (size["start"], size["end"]) if size else (d.lo, d.lo)
-    inferred = {**d.ev(at[0], at[1], "inferred-one-group", 0.5)}
-    details.setdefault("control", {"value": "none", **inferred})
+    details.setdefault("control", d.value("none", *at, "inferred-one-group", 0.5))
     if details["control"]["value"] == "none":
-        details.setdefault("allocation", {"value": "single_group", **inferred})
+        details.setdefault("allocation", d.value("single_group", *at, "inferred-one-group", 0.5))
 
 
-def design_details(d: AnnotatedDoc, design: str, cell: Mention | None) -> dict[str, Any]:
+def design_details(d: AnnotatedDoc, design: str, cell: Mention | None) -> Details:
     """The report's optional fields: phase, blinding, control, ages, follow-up, targets."""
-    details: dict[str, Any] = {}
+    details: Details = {}
     phases = phase_mentions(d)
     if phases and design not in PRECLINICAL:
         details["phase"] = d.term(phases[0])
     blinded = [h for h in d.cues("blinding") if h.value != "open"]
     if blinded:  # "double-blind" wins over an "open-label extension" said earlier
         h = blinded[0]
-        details["blinding"] = {"value": h.value, **d.ev(h.start, h.end, "blinding-cue")}
+        details["blinding"] = d.value(h.value, h.start, h.end, "blinding-cue")
     for key in ("blinding", "control", "allocation", "model"):
-        if key in details:
-            continue
         value = first_cue(d, key, f"{key}-cue")
-        if value:
+        if value and key not in details:
             details[key] = value
     control = details.get("control")
     if (
@@ -242,19 +236,18 @@ def design_details(d: AnnotatedDoc, design: str, cell: Mention | None) -> dict[s
 
 
 def design_axes(
-    design: dict[str, Any],
-    blinding: dict[str, Any] | None,
-    control: dict[str, Any] | None,
-    allocation: dict[str, Any] | None = None,
-    model: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    design: Value,
+    blinding: Value | None,
+    control: Value | None,
+    allocation: Value | None = None,
+    model: Value | None = None,
+) -> Axes:
     """The design a cue gave, on the model's axes, each with the evidence that states it; an
     axis a cue of its own states ("single-arm", "crossover") is added where the design left it."""
-    evidence = {k: v for k, v in design.items() if k != "value"}
     stated = V1_DESIGN[design["value"]]
     if design.get("method") == "default-uncontrolled":  # no cue said so: the study type only
         stated = {"study_type": stated["study_type"]}
-    axes: dict[str, Any] = {k: {"value": v, **evidence} for k, v in stated.items()}
+    axes: Axes = {k: {**design, "value": v} for k, v in stated.items()}
     preclinical = design["value"] in PRECLINICAL
     if blinding is not None:
         axes["masking"] = {**blinding, "value": _MASKING[blinding["value"]]}

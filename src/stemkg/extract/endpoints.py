@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from stemkg.extract.annotate import AnnotatedDoc
+from stemkg.extract.drafts import Outcome
 from stemkg.extract.grounding import Mention
 from stemkg.extract.text import Span
 from stemkg.lexicon import Kind, LexEntry
@@ -135,9 +135,9 @@ def _defined(
     return before[-1] if before else (after[0] if after else None)
 
 
-def verdicts(d: AnnotatedDoc, s: Span) -> list[dict[str, Any]]:
+def verdicts(d: AnnotatedDoc, s: Span) -> list[Outcome]:
     """Outcomes a sentence states as an endpoint met or missed, on the endpoint's measure."""
-    found = []
+    found: list[Outcome] = []
     defined: list[tuple[int, Definition]] | None = None
     for m in _VERDICT.finditer(d.text, s.start, s.end):
         group = "what" if m.group("what") else "what2"
@@ -154,20 +154,16 @@ def verdicts(d: AnnotatedDoc, s: Span) -> list[dict[str, Any]]:
             continue  # "The primary endpoint was not met", of an endpoint never said
         else:
             label = " ".join(m.group(group).split())
-            measure = {
-                "label": label,
-                "unmapped": True,
-                **d.ev(start, end, "endpoint-pattern", 0.6),
-            }
+            measure = d.words(label, start, end, "endpoint-pattern", 0.6)
         missed = bool(re.match(r"missed|failed|did not|not", verb, re.I))
         said = d.res.rules.modality(s.text, m.start() - s.start, m.end() - s.start)
         if missed or said is Modality.NEGATED:  # "neither met its main goal"
             said = Modality.NEGATED
-        evidence = d.ev(m.start(), m.end(), "endpoint-pattern", 0.7)
-        outcome: dict[str, Any] = {
+        at = (m.start(), m.end(), "endpoint-pattern", 0.7)
+        outcome: Outcome = {
             "measure": measure,
-            "direction": {"value": direction, **evidence},
-            "modality": {"value": said.value, **evidence},
+            "direction": d.value(direction, *at),
+            "modality": d.value(said.value, *at),
         }
         if definition is not None:  # what the trial called it
             outcome["description"] = f"the trial's {' '.join(definition.role.split()).lower()}"

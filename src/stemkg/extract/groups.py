@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import pairwise
-from typing import Any
+from typing import Literal
 
 from stemkg.extract import quantities as q
 from stemkg.extract.annotate import AnnotatedDoc
 from stemkg.extract.design import Design, first_cue, phase_mentions
+from stemkg.extract.drafts import Arm, Dose, Participants, Schedule, Therapy
 from stemkg.extract.grounding import Mention
 from stemkg.extract.text import Span
 from stemkg.lexicon import Kind
@@ -77,41 +78,40 @@ def _per_sentence(d: AnnotatedDoc, people: list[q.Count]) -> list[tuple[Span, li
     return [(s, by_start.get(s.start, [])) for s in d.sents]
 
 
-def participant_counts(
-    d: AnnotatedDoc, people: list[q.Count], arms: list[dict[str, Any]]
-) -> dict[str, Any]:
+_Counted = Literal["enrolled", "treated"]
+_COUNTED: tuple[tuple[_Counted, re.Pattern[str]], ...] = (
+    ("enrolled", _ENROLLED),
+    ("treated", _TREATED),
+)
+
+
+def participant_counts(d: AnnotatedDoc, people: list[q.Count], arms: list[Arm]) -> Participants:
     """Enrolled and treated counts, from sentences that are not about one group's route."""
     grouped = {d.sentence_of(a["participants"]["start"]).start for a in arms if "participants" in a}
-    result: dict[str, Any] = {}
+    result: Participants = {}
     for s, here in _per_sentence(d, people):
         total = next((c for c, n in pairwise(here) if _enclosed(d, n)), None)
         if total is not None and "enrolled" not in result and _ENROLLED.search(s.text):
             # "randomly assigned 206 people to cells (104 patients) or placebo (102)"
-            result["enrolled"] = {
-                "value": total.value,
-                **d.ev(total.start, total.end, "count-enrolled", 0.8),
-            }
+            result["enrolled"] = d.value(total.value, total.start, total.end, "count-enrolled", 0.8)
         if not here or s.start in grouped:
             continue
-        for key, verb in (("enrolled", _ENROLLED), ("treated", _TREATED)):
+        for key, verb in _COUNTED:
             m = verb.search(s.text)
             if key == "treated" and _ENROLLED.search(s.text) and _COMPARATOR.search(s.text):
                 continue  # "212 were randomised to cells or placebo, injected ...": enrolled
             if key not in result and m:
                 c = _near(here, m, s.start)
-                result[key] = {"value": c.value, **d.ev(c.start, c.end, f"count-{key}", 0.8)}
+                result[key] = d.value(c.value, c.start, c.end, f"count-{key}", 0.8)
     field = d.search(_ENROLLMENT_FIELD)
     if "enrolled" not in result and field:  # a registry's "Enrollment: 150 (anticipated)"
         value = int(field.group(1))
-        result["enrolled"] = {"value": value, **d.ev(field.start(1), field.end(1), "count-field")}
+        result["enrolled"] = d.value(value, field.start(1), field.end(1), "count-field")
     sized = [a for a in arms if "participants" in a]
     if not result and not sized:
         lone = _lone_count(d, people)
         if lone is not None:  # "**Who:** 17 men with erectile dysfunction after surgery"
-            result["enrolled"] = {
-                "value": lone.value,
-                **d.ev(lone.start, lone.end, "count-only", 0.6),
-            }
+            result["enrolled"] = d.value(lone.value, lone.start, lone.end, "count-only", 0.6)
     if not result and len(arms) == 1 and sized:  # one group: its size is the study's
         result["enrolled"] = {**sized[0]["participants"], "method": "count-enrolled"}
     stages = {a.get("phase", {}).get("id") for a in arms}
@@ -145,8 +145,8 @@ def _in_fraction(d: AnnotatedDoc, c: q.Count) -> bool:
     return bool(re.search(r"\b(?:of|of the|out of)\s*$", d.text[max(0, c.start - 12) : c.start]))
 
 
-def therapy_draft(d: AnnotatedDoc, cell: Mention | None, tissue: Mention | None) -> dict[str, Any]:
-    therapy: dict[str, Any] = {}
+def therapy_draft(d: AnnotatedDoc, cell: Mention | None, tissue: Mention | None) -> Therapy:
+    therapy: Therapy = {}
     if cell:
         therapy["cell_type"] = d.term(cell)
     if tissue:
@@ -155,33 +155,25 @@ def therapy_draft(d: AnnotatedDoc, cell: Mention | None, tissue: Mention | None)
     products = d.cues("product")
     if donor is None and products and cell is not None and cell.method == "product-name":
         h = products[0]
-        donor = {"value": h.value.split()[1], **d.ev(h.start, h.end, "product-name", 0.8)}
+        donor = d.value(h.value.split()[1], h.start, h.end, "product-name", 0.8)
     if donor:
         therapy["donor"] = donor
     if products and cell is not None and cell.method == "product-name":
         h = products[0]
-        therapy["name"] = {"value": d.text[h.start : h.end], **d.ev(h.start, h.end, "product-name")}
+        therapy["name"] = d.value(d.text[h.start : h.end], h.start, h.end, "product-name")
     mod = d.search(_MODIFIED)
     if mod:
-        therapy["modification"] = {
-            "value": mod.group(1).strip(),
-            **d.ev(mod.start(1), mod.end(1), "modification-pattern", 0.7),
-        }
+        therapy["modification"] = d.value(
+            mod.group(1).strip(), mod.start(1), mod.end(1), "modification-pattern", 0.7
+        )
     name = d.search(_NAMED)
     if name and "name" not in therapy:
-        therapy["name"] = {
-            "value": name.group(1),
-            **d.ev(name.start(1), name.end(1), "name-pattern", 0.7),
-        }
+        therapy["name"] = d.value(name.group(1), name.start(1), name.end(1), "name-pattern", 0.7)
     for s in d.sents:
         doses = q.doses(s.text, s.start)
         if doses:
             dose = doses[0]
-            therapy["dose"] = {
-                "value": dose.value,
-                "unit": dose.unit,
-                **d.ev(dose.start, dose.end, "dose-pattern"),
-            }
+            therapy["dose"] = _dose(d, dose)
             break
     schedule = _schedule(d)
     if schedule:
@@ -189,10 +181,14 @@ def therapy_draft(d: AnnotatedDoc, cell: Mention | None, tissue: Mention | None)
     return therapy
 
 
+def _dose(d: AnnotatedDoc, dose: q.Dose) -> Dose:
+    return {**d.ev(dose.start, dose.end, "dose-pattern"), "value": dose.value, "unit": dose.unit}
+
+
 _GIVING = re.compile(r"injection|infusion|dose|administ|transplant|implant|given", re.I)
 
 
-def _schedule(d: AnnotatedDoc) -> dict[str, Any] | None:
+def _schedule(d: AnnotatedDoc) -> Schedule | None:
     """Administrations from the first sentence that counts them; the interval from that
     sentence, else from the first sentence about giving cells that says "N days apart"."""
     found = [(s, q.schedule(s.text)) for s in d.sents]
@@ -208,7 +204,15 @@ def _schedule(d: AnnotatedDoc) -> dict[str, Any] | None:
         if other is not None and other[1][2] is not None:
             interval = other[1][1]
             end = max(end, other[0].start + other[1][2][1])
-    sched: dict[str, Any] = {"text": d.text[start:end], **d.ev(start, end, "schedule-pattern", 0.8)}
+    ev = d.ev(start, end, "schedule-pattern", 0.8)
+    sched: Schedule = {
+        "quote": ev["quote"],
+        "start": start,
+        "end": end,
+        "method": ev["method"],
+        "confidence": ev["confidence"],
+        "text": d.text[start:end],
+    }
     if count:
         sched["administrations"] = count
     if interval:
@@ -313,7 +317,7 @@ def _group(
     n: int,
     several: bool,
     start: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Arm]:
     """The arms one group mention gives: with its routes, or as one of "N patients each
     ... two different types of injection" (k groups of N) or "a combination" of them. A
     bracketed count sizes the words from ``start`` to it."""
@@ -324,7 +328,7 @@ def _group(
     routes = routes_in(d, lo, hi)
     window = d.text[lo:hi]
     phase = next((p for p in reversed(phase_mentions(d)) if s.start <= p.start < c.start), None)
-    size = {"value": c.value, **d.ev(c.start, c.end, "group-count", 0.7)}
+    size = d.value(c.value, c.start, c.end, "group-count", 0.7)
     donor = next((h for h in d.cues("donor") if c.end <= h.start < stop), None)
     comparator = _COMPARATOR.search(window)
     if before:
@@ -353,21 +357,15 @@ def _group(
         return []
     arms = []
     for label in labels:
-        arm: dict[str, Any] = {"label": label, "participants": size}
+        arm: Arm = {"label": label, "participants": size}
         arm["therapy"] = {"routes": [d.term(r) for r in routes]}
         if comparator:
             start, end = lo + comparator.start(), lo + comparator.end()
             arm["label"] = f"{comparator.group().lower()} control"
             arm["comparator"] = True
-            arm["therapy"]["name"] = {
-                "value": comparator.group(),
-                **d.ev(start, end, "comparator-cue", 0.7),
-            }
+            arm["therapy"]["name"] = d.value(comparator.group(), start, end, "comparator-cue", 0.7)
         elif donor:
-            arm["therapy"]["donor"] = {
-                "value": donor.value,
-                **d.ev(donor.start, donor.end, "donor-cue"),
-            }
+            arm["therapy"]["donor"] = d.value(donor.value, donor.start, donor.end, "donor-cue")
         if phase:
             arm["phase"] = d.term(phase)
         arms.append(arm)
@@ -406,10 +404,10 @@ def _tables(d: AnnotatedDoc) -> list[list[list[Span]]]:
     return [t for t in tables if len(t) > 1]
 
 
-def table_arms(d: AnnotatedDoc, therapy: dict[str, Any]) -> list[dict[str, Any]]:
+def table_arms(d: AnnotatedDoc, therapy: Therapy) -> list[Arm]:
     """Arms from a table of groups whose header names the people or animals in each row
     ("group | treatment | rats"): one arm per row, a row with no treatment a control."""
-    arms: list[dict[str, Any]] = []
+    arms: list[Arm] = []
     for table in _tables(d):
         column = next((i for i, c in enumerate(table[0]) if _PEOPLE_HEADER.match(c.text)), None)
         if column is None:
@@ -419,9 +417,9 @@ def table_arms(d: AnnotatedDoc, therapy: dict[str, Any]) -> list[dict[str, Any]]
             if size is None:
                 continue
             cell = row[column]
-            arm: dict[str, Any] = {
+            arm: Arm = {
                 "label": f"{table[0][0].text or 'group'} {row[0].text}".strip(),
-                "participants": {"value": size, **d.ev(cell.start, cell.end, "table-count", 0.8)},
+                "participants": d.value(size, cell.start, cell.end, "table-count", 0.8),
             }
             if any(_NO_TREATMENT.match(c.text) for c in row):
                 arm["comparator"] = True
@@ -434,11 +432,7 @@ def table_arms(d: AnnotatedDoc, therapy: dict[str, Any]) -> list[dict[str, Any]]
                     "routes": [d.term(r) for r in routes_in(d, start, end)],
                 }
                 if doses:
-                    arm["therapy"]["dose"] = {
-                        "value": doses[0].value,
-                        "unit": doses[0].unit,
-                        **d.ev(doses[0].start, doses[0].end, "dose-pattern"),
-                    }
+                    arm["therapy"]["dose"] = _dose(d, doses[0])
             arms.append(arm)
     return arms
 
@@ -447,12 +441,10 @@ _MAX_ARMS = 12
 """More groups than this in one article are not arms of one study."""
 
 
-def arms_of_groups(
-    d: AnnotatedDoc, people: list[q.Count], therapy: dict[str, Any]
-) -> list[dict[str, Any]]:
+def arms_of_groups(d: AnnotatedDoc, people: list[q.Count], therapy: Therapy) -> list[Arm]:
     """Arms from sentences that give a group's size with its route: "six patients ... into
     the muscles, and 6 patients ... intrathecally"."""
-    arms: list[dict[str, Any]] = []
+    arms: list[Arm] = []
     for s, here in _per_sentence(d, people):
         for i, c in enumerate(here):
             stop = here[i + 1].start if i + 1 < len(here) else s.end
@@ -480,8 +472,8 @@ def arms_of_groups(
 
 
 def default_arms(
-    d: AnnotatedDoc, design: str, therapy: dict[str, Any], participants: dict[str, Any]
-) -> list[dict[str, Any]]:
+    d: AnnotatedDoc, design: str, therapy: Therapy, participants: Participants
+) -> list[Arm]:
     """Arms by exposure (in vitro), else one arm with every route the text names."""
     if design == Design.IN_VITRO.value:
         exposures = {h.value: h for h in d.cues("exposure")}
@@ -490,7 +482,7 @@ def default_arms(
                 "label": h.value.replace("_", " "),
                 "therapy": {
                     **therapy,
-                    "exposure": {"value": h.value, **d.ev(h.start, h.end, "exposure-cue", 0.8)},
+                    "exposure": d.value(h.value, h.start, h.end, "exposure-cue", 0.8),
                 },
             }
             for h in exposures.values()
@@ -498,7 +490,7 @@ def default_arms(
     routes = {m.entry.id: m for m in d.terms(Kind.ROUTE) or _fallback_routes(d)}
     if not therapy.get("cell_type") and not routes:
         return []
-    arm: dict[str, Any] = {
+    arm: Arm = {
         "label": _arm_label(list(routes.values()), None, 1),
         "therapy": {**therapy, "routes": [d.term(r) for r in routes.values()]},
     }
@@ -508,7 +500,7 @@ def default_arms(
     return [arm]
 
 
-def unstated(arm: dict[str, Any], design: str) -> dict[str, Any]:
+def unstated(arm: Arm, design: str) -> Arm:
     """An arm says which of the values the shapes expect its text does not state."""
     if arm.get("comparator"):
         return arm

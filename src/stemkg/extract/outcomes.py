@@ -15,6 +15,7 @@ from stemkg.extract import quantities as q
 from stemkg.extract.annotate import COMPARATIVES, AnnotatedDoc, Hit, Resources
 from stemkg.extract.conjuncts import conjuncts
 from stemkg.extract.design import FUTURE
+from stemkg.extract.drafts import Arm, Figures, Outcome
 from stemkg.extract.endpoints import verdicts
 from stemkg.extract.grounding import Mention
 from stemkg.extract.groups import routes_in
@@ -78,7 +79,7 @@ _AE_ONLY = {
 }
 
 
-def _covered_arms(d: AnnotatedDoc, s: Span, arms: list[dict[str, Any]]) -> list[str]:
+def _covered_arms(d: AnnotatedDoc, s: Span, arms: list[Arm]) -> list[str]:
     routes = {m.entry.id for m in routes_in(d, s.start, s.end)}
     combined = bool(_COMBINED.search(s.text))
     if not routes and not combined:
@@ -125,17 +126,16 @@ def _modality(d: AnnotatedDoc, s: Span, m: Mention, hit: Hit | None) -> Modality
     return modality
 
 
-def _outcome(
-    d: AnnotatedDoc, s: Span, m: Mention, hit: Hit | None, arms: list[dict[str, Any]]
-) -> dict[str, Any]:
-    outcome: dict[str, Any] = {"measure": d.term(m)}
-    if hit is not None:
-        outcome["direction"] = {
-            "value": _as_clinical(d.res, m, hit.value),
-            **d.ev(hit.start, hit.end, "direction-cue", 0.7),
-        }
+def _outcome(d: AnnotatedDoc, s: Span, m: Mention, hit: Hit | None, arms: list[Arm]) -> Outcome:
     modality = _modality(d, s, m, hit)
-    outcome["modality"] = {"value": modality.value, **d.ev(s.start, s.end, "context-negex", 0.7)}
+    outcome: Outcome = {
+        "measure": d.term(m),
+        "modality": d.value(modality.value, s.start, s.end, "context-negex", 0.7),
+    }
+    if hit is not None:
+        outcome["direction"] = d.value(
+            _as_clinical(d.res, m, hit.value), hit.start, hit.end, "direction-cue", 0.7
+        )
     _figures(d, s, outcome)
     covered = _covered_arms(d, s, arms)
     if covered:
@@ -173,10 +173,10 @@ _CRITERIA = re.compile(
 worse"): who may enrol, never a finding."""
 
 
-def find_outcomes(d: AnnotatedDoc, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
     """Findings: a measure with the nearest direction cue in its sentence, or a measure with
     figures and no direction (an incidence: "serious adverse events in 5 of 15")."""
-    found: dict[tuple[str, str | None, str], dict[str, Any]] = {}
+    found: dict[tuple[str, str | None, str], Outcome] = {}
     for n, s in enumerate(d.sents):
         if _CRITERIA.match(s.text):
             continue
@@ -217,8 +217,8 @@ def _add_conjuncts(
     s: Span,
     m: Mention,
     hit: Hit,
-    arms: list[dict[str, Any]],
-    found: dict[tuple[str, str | None, str], dict[str, Any]],
+    arms: list[Arm],
+    found: dict[tuple[str, str | None, str], Outcome],
 ) -> None:
     """The same finding on each other measure of the list ``m`` is in."""
     for c in conjuncts(d, s, m, hit, _conjunct):
@@ -629,17 +629,17 @@ def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
         return Mention(unmapped, start, end, "measure-phrase")
 
 
-def _figures(d: AnnotatedDoc, s: Span, outcome: dict[str, Any]) -> None:
-    value: dict[str, Any] = {}
+def _figures(d: AnnotatedDoc, s: Span, outcome: Outcome) -> None:
+    value: Figures = {}
     fractions = q.fractions(s.text, s.start)
     if fractions:
         f = fractions[0]
         if f.denominator is not None:
             value["denominator"] = f.denominator
-        value.update(
-            numerator=f.numerator,
-            **d.ev(f.start, f.end, "fraction-pattern"),
-        )
+        value["numerator"] = f.numerator
+        value["quote"] = d.text[f.start : f.end]
+        value["start"], value["end"] = f.start, f.end
+        value["method"], value["confidence"] = "fraction-pattern", 0.9
     percents = q.percents(s.text, s.start)
     if percents:
         pct, start, end = percents[0]
@@ -652,19 +652,16 @@ def _figures(d: AnnotatedDoc, s: Span, outcome: dict[str, Any]) -> None:
         outcome["value"] = value
     for dur in q.durations(s.text, s.start):
         if "apart" not in d.text[dur.end : dur.end + 8]:
-            outcome["timepoint"] = {
-                "value": dur.iso,
-                **d.ev(dur.start, dur.end, "duration-timepoint", 0.7),
-            }
+            outcome["timepoint"] = d.value(dur.iso, dur.start, dur.end, "duration-timepoint", 0.7)
             break
 
 
-def distinct(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def distinct(outcomes: list[Outcome]) -> list[Outcome]:
     """One outcome per measure, arms, timepoint and figures (the model's identity of an
     outcome). Two findings on one such outcome that go different ways (the text compares
     groups the extractor cannot tell apart) are both kept, the later one keyed by its
     direction; a repeated finding is kept once."""
-    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    seen: dict[tuple[Any, ...], Outcome] = {}
     for o in outcomes:
         value = o.get("value", {})
         key: tuple[Any, ...] = (

@@ -13,6 +13,7 @@ from typing import Any
 from stemkg.extract.annotate import AnnotatedDoc
 from stemkg.extract.cells import stemlike
 from stemkg.extract.design import phase_mentions
+from stemkg.extract.drafts import Report, StudyRef
 from stemkg.extract.groups import people_counts
 from stemkg.lexicon import Kind
 
@@ -120,11 +121,10 @@ def _describes_a_study(d: AnnotatedDoc) -> bool:
     return cells and concrete and bool(d.search(STUDYLIKE))
 
 
-def region_ref(d: AnnotatedDoc) -> dict[str, Any]:
+def region_ref(d: AnnotatedDoc) -> StudyRef:
     """How a region names its study: the identifiers it gives, and its opening words."""
-    ref: dict[str, Any] = {}
     opening = d.sents[0].text if d.sents else d.body
-    ref["title"] = " ".join(opening.split()[:14])
+    ref: StudyRef = {"title": " ".join(opening.split()[:14])}
     ncts = sorted({m.group() for m in NCT_IN_TEXT.finditer(d.text, d.lo, d.hi)})
     if ncts:
         ref["nct"] = ncts
@@ -137,7 +137,7 @@ def region_ref(d: AnnotatedDoc) -> dict[str, Any]:
     return ref
 
 
-def _signature(report: dict[str, Any]) -> tuple[Any, ...]:
+def _signature(report: Report) -> tuple[Any, ...]:
     conditions = tuple(c.get("id") or c.get("label") for c in report.get("conditions", [])[:1])
     cells = tuple(
         sorted(
@@ -151,7 +151,7 @@ def _signature(report: dict[str, Any]) -> tuple[Any, ...]:
     return conditions, cells, report["design"]["study_type"]["value"]
 
 
-def all_distinct(reports: list[dict[str, Any]]) -> bool:
+def all_distinct(reports: list[Report]) -> bool:
     """Reports of regions are separate studies when each has identifiers of its own or a
     different condition, cell type or kind of study."""
     for i, a in enumerate(reports):

@@ -23,6 +23,7 @@ from stemkg.extract.design import (
     one_group_alone,
     phase_mentions,
 )
+from stemkg.extract.drafts import Details, Report, StudyRef, Value
 from stemkg.extract.grounding import Mention
 from stemkg.extract.groups import (
     arms_of_groups,
@@ -74,8 +75,8 @@ def _checked(value: str | None, form: re.Pattern[str]) -> str | None:
     return value if value and form.fullmatch(value) else None
 
 
-def _study_ref(doc: Document, title: str) -> dict[str, Any]:
-    ref: dict[str, Any] = {"title": title}
+def _study_ref(doc: Document, title: str) -> StudyRef:
+    ref: StudyRef = {"title": title}
     ncts = [n for n in doc.nct if _checked(n, _NCT_FORM)]
     if ncts:
         ref["nct"] = ncts
@@ -151,7 +152,7 @@ _DONE = re.compile(
 """Past-tense experimental work: what an explainer's general present tense lacks."""
 
 
-def _inferred(d: AnnotatedDoc, design: dict[str, Any]) -> bool:
+def _inferred(d: AnnotatedDoc, design: Value) -> bool:
     """A design read from what the text describes (cells on target cells, an animal model),
     where the text also says work was done."""
     method = design.get("method")
@@ -189,7 +190,7 @@ def extract_record(doc: Document, res: Resources) -> dict[str, Any]:
     return record
 
 
-def _reports(doc: Document, d: AnnotatedDoc) -> list[dict[str, Any]]:
+def _reports(doc: Document, d: AnnotatedDoc) -> list[Report]:
     """One report per study the document reports: per region where its regions report
     distinct studies, else one for the whole text."""
     regions = segment(d)
@@ -209,10 +210,10 @@ def _reports(doc: Document, d: AnnotatedDoc) -> list[dict[str, Any]]:
     return [report] if report is not None else []
 
 
-def _share_donors(reports: list[dict[str, Any]]) -> None:
+def _share_donors(reports: list[Report]) -> None:
     """A study of a roundup that does not say whose cells it gave takes the donor an earlier
     study of the same cells states ("MultiStem, an off-the-shelf product": each trial of it)."""
-    known: dict[str, dict[str, Any]] = {}
+    known: dict[str, Value] = {}
     for report in reports:
         for arm in report["arms"]:
             therapy = arm.get("therapy", {})
@@ -260,9 +261,7 @@ _ANIMAL_NOUNS = {
 }
 
 
-def _report(
-    doc: Document, d: AnnotatedDoc, ref: dict[str, Any] | None = None
-) -> dict[str, Any] | None:
+def _report(doc: Document, d: AnnotatedDoc, ref: StudyRef | None = None) -> Report | None:
     """The study report of a document (or of one study's region of it), or None when it
     reports no study."""
     condition = most_frequent(d.terms(Kind.CONDITION))
@@ -299,15 +298,18 @@ def _report(
     details = design_details(d, design["value"], cell)
     if design["value"] not in PRECLINICAL:
         one_group_alone(d, arms, details)
-    report: dict[str, Any] = {
+    axes = design_axes(
+        design,
+        details.pop("blinding", None),
+        details.pop("control", None),
+        details.pop("allocation", None),
+        details.pop("model", None),
+    )
+    report: Report = {
         "study": ref if ref is not None else _study_ref(doc, doc.title),
-        "design": design_axes(
-            design,
-            details.pop("blinding", None),
-            details.pop("control", None),
-            details.pop("allocation", None),
-            details.pop("model", None),
-        ),
+        "design": axes,
+        "arms": [unstated(arm, design["value"]) for arm in arms],
+        "outcomes": distinct(outcomes),
     }
     if condition is not None:
         report["conditions"] = [d.term(m) for m in study_conditions(d, condition)]
@@ -317,10 +319,20 @@ def _report(
         report["species"] = species
     if participants:
         report["participants"] = participants
-    report.update(details)
-    report["arms"] = [unstated(arm, design["value"]) for arm in arms]
-    report["outcomes"] = distinct(outcomes)
+    _add_details(report, details)
     return report
+
+
+def _add_details(report: Report, details: Details) -> None:
+    """The optional fields that stay on the report (the design's moved onto its axes)."""
+    if "phase" in details:
+        report["phase"] = details["phase"]
+    if "age_range" in details:
+        report["age_range"] = details["age_range"]
+    if "follow_up" in details:
+        report["follow_up"] = details["follow_up"]
+    if "target_cells" in details:
+        report["target_cells"] = details["target_cells"]
 
 
 def explain(doc: Document, res: Resources) -> str:
