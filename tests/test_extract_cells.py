@@ -137,3 +137,35 @@ def test_a_tissue_a_preposition_or_a_clause_puts_before_the_cells_is_not_their_s
         "BM-MSC-treated mice, and 20 treated mice lost less weight than 20 untreated mice."
     )
     assert _tissues(text) == {"UBERON:0002371"}
+
+
+def _conditions(text: str) -> list[str | None]:
+    doc = Document("t", text.split("\n")[0], text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    return [c.id for c in report.conditions]
+
+
+def test_the_disease_of_those_studied_outvotes_the_events_counted() -> None:
+    text = (
+        "Cells cut heart attacks and strokes\n\nIn a randomised trial, 566 people with heart "
+        "failure received injections of mesenchymal precursor cells into the heart muscle or a "
+        "sham procedure. Heart attacks and strokes were fewer with the cells, but heart "
+        "attacks still happened in 20 patients."
+    )
+    assert _conditions(text)[0] == "MONDO:0005252"  # heart failure, not myocardial infarction
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("COVID-19 ARDS", ["MONDO:0006502", "MONDO:0100096"]),  # ARDS, of COVID-19
+        ("retinitis pigmentosa", ["MONDO:0019200"]),  # no retinitis of its own
+    ],
+)
+def test_a_condition_named_inside_another_is_studied_too(phrase: str, expected: list[str]) -> None:
+    text = (
+        f"Cells for {phrase}\n\nIn a phase 1 trial, 12 patients with {phrase} received an "
+        f"intravenous infusion of umbilical cord mesenchymal stem cells. Their {phrase} "
+        "improved more than with placebo, and no serious adverse events occurred."
+    )
+    assert _conditions(text) == expected

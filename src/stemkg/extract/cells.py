@@ -24,6 +24,9 @@ def study_conditions(d: AnnotatedDoc, primary: Mention) -> list[Mention]:
     names where it says who was studied ("patients with X", the headline), none of them a
     broader or narrower form of another."""
     chosen = [primary]
+    nested = _nested_condition(d, primary)
+    if nested is not None:
+        chosen.append(nested)
     for m in d.terms(Kind.CONDITION):
         if len(chosen) == 2:
             break
@@ -43,11 +46,46 @@ def study_conditions(d: AnnotatedDoc, primary: Mention) -> list[Mention]:
     return chosen
 
 
+def _nested_condition(d: AnnotatedDoc, m: Mention) -> Mention | None:
+    """A condition named inside another's words as what it comes of: "COVID-19 ARDS" is
+    ARDS (the words after) of COVID-19 (the words before), so both are studied; "lupus
+    nephritis" or "retinitis pigmentosa" are not, as their last words alone name another
+    thing or nothing."""
+    words = d.text[m.start : m.end].split()
+    for n in range(len(words) - 1, 0, -1):
+        head, rest = " ".join(words[:n]), " ".join(words[n:])
+        try:
+            entry = d.res.lexicon.resolve(Kind.CONDITION, head)
+            whole = d.res.lexicon.resolve(Kind.CONDITION, rest)
+        except ValueError:
+            continue
+        if whole.id == m.entry.id and entry.id != m.entry.id:
+            return Mention(entry, m.start, m.start + len(head), "nested-condition")
+    return None
+
+
 _WHO = re.compile(
     r"\b(?:patients|people|adults|children|men|women|participants|volunteers|infants|babies|"
     r"those|subjects|cases)\s+(?:\w+\s+){0,3}?(?:with|who (?:had|have))\s+(?:\w+\s+){0,3}$",
     re.I,
 )
+
+
+def studied_condition(d: AnnotatedDoc) -> Mention | None:
+    """The condition studied: the most named, where naming it as who was studied ("566 people
+    with heart failure") counts three times (and breaks a tie), so the events a trial counted
+    ("fewer heart attacks") do not outvote the disease its patients had."""
+    mentions = d.terms(Kind.CONDITION)
+    if not mentions:
+        return None
+    who: Counter[str] = Counter()
+    named: Counter[str] = Counter()
+    for m in mentions:
+        named[m.entry.id] += 1
+        who[m.entry.id] += bool(_WHO.search(d.text[max(d.lo, m.start - 40) : m.start]))
+    score = {k: (named[k] + 2 * who[k], who[k]) for k in named}
+    best = max(score.values())
+    return next(m for m in mentions if score[m.entry.id] == best)
 
 
 def most_frequent(mentions: list[Mention]) -> Mention | None:

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from stemkg.extract.annotate import AnnotatedDoc, Resources, annotate
-from stemkg.extract.cells import GENERIC_CELLS, most_frequent, study_conditions, therapy_cells
+from stemkg.extract.cells import GENERIC_CELLS, studied_condition, study_conditions, therapy_cells
 from stemkg.extract.design import (
     PRECLINICAL,
     Design,
@@ -264,13 +264,13 @@ _ANIMAL_NOUNS = {
 def _report(doc: Document, d: AnnotatedDoc, ref: StudyRef | None = None) -> Report | None:
     """The study report of a document (or of one study's region of it), or None when it
     reports no study."""
-    condition = most_frequent(d.terms(Kind.CONDITION))
+    condition = studied_condition(d)
     cell, tissue = therapy_cells(d)
     if d.parent is not None:  # a study of a roundup may name its cells or disease only above
         if cell is None:
             cell, tissue = therapy_cells(d.parent)
         if condition is None:
-            condition = most_frequent(d.parent.terms(Kind.CONDITION))
+            condition = studied_condition(d.parent)
     generic = cell is None or cell.entry.id in GENERIC_CELLS
     given_tissue = next((m for m in d.terms(Kind.TISSUE) if m.entry.id in _GIVEN_TISSUES), None)
     if generic and tissue is None and given_tissue is not None:
@@ -338,7 +338,7 @@ def _add_details(report: Report, details: Details) -> None:
 def explain(doc: Document, res: Resources) -> str:
     """Why a document gives no study, in one line: what was found and what was missing."""
     d = annotate(doc, res)
-    condition = most_frequent(d.terms(Kind.CONDITION))
+    condition = studied_condition(d)
     cell, _ = therapy_cells(d)
     people = people_counts(d)
     found: list[str] = []
