@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -120,6 +121,16 @@ def software_version() -> str:
         return version("stemkg")
     except PackageNotFoundError:
         return "0+unknown"
+
+
+def _remove(folder: Path, tries: int = 5) -> None:
+    """Remove a folder whole; the store's background threads may still be closing files in
+    it, so a failed removal is tried again (a killed build must leave no staging behind)."""
+    for attempt in range(tries):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.05 * (attempt + 1))
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -456,6 +467,7 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
             for g, u in sorted(units.items())
         ]
         staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
+        store: Store | None = None
         try:
             store = Store(str(staging / STORE_DIR))
             store.bulk_extend(q for g in sorted(graphs) for q in graphs[g])
@@ -465,10 +477,11 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
             total = _write_outputs(store, staging, manifest)
             ontology = sum(1 for _ in store.quads_for_pattern(None, None, None, _ONTOLOGY))
             store.flush()
-            del store
+            store = None  # closes the store before its files move
             _commit(staging, out_dir)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            store = None  # a store still open can write files while they are removed
+            _remove(staging)
         studies = len({q.subject for g in graphs.values() for q in g if _is_study(q)})
         return BuildResult(
             out_dir,
