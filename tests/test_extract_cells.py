@@ -169,3 +169,24 @@ def test_a_condition_named_inside_another_is_studied_too(phrase: str, expected: 
         "improved more than with placebo, and no serious adverse events occurred."
     )
     assert _conditions(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (  # the tissue by a synonym: Wharton's jelly is the mesenchyme of umbilical cord
+            "mesenchymal stem cells taken from the Wharton's jelly of umbilical cords",
+            "CL:0002568",
+        ),
+        (  # the cells by the text's words: a table's "mononuclear leukocyte" said otherwise
+            "mononuclear cells isolated from their own bone marrow",
+            "CL:0010004",
+        ),
+    ],
+)
+def test_cells_of_a_tissue_compose_by_any_name_of_either(cells: str, expected: str) -> None:
+    text = (
+        "Cells for a crushed nerve\n\nIn a phase 1 trial, 10 patients with optic neuropathy "
+        f"received an intravitreal injection of {cells}. Vision improved in 6 of 10 patients."
+    )
+    assert [c for c, _ in _cells(text)] == [expected]

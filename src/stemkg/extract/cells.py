@@ -199,14 +199,8 @@ def _specialise(d: AnnotatedDoc, cell: Mention) -> tuple[Mention, Mention | None
     for tissue in d.terms_in(Kind.TISSUE, sentence.start, sentence.end):
         if not _source_of(d, cell, tissue):
             continue
-        for name in (
-            f"{cell.entry.label} of {tissue.entry.label}",
-            f"{cell.entry.label} of the {tissue.entry.label}",
-        ):
-            try:
-                special = d.res.lexicon.resolve(Kind.CELL_TYPE, name)
-            except ValueError:
-                continue
+        special = _compose(d, cell, tissue)
+        if special is not None:
             span = (min(cell.start, tissue.start), max(cell.end, tissue.end))
             return Mention(special, span[0], span[1], "tissue-composition"), tissue
         return cell, tissue
@@ -390,16 +384,27 @@ def _source_elsewhere(d: AnnotatedDoc, cell: Mention) -> tuple[Mention, Mention 
     if len(sources) != 1:
         return cell, None
     tissue = next(iter(sources.values()))
-    for name in (
-        f"{cell.entry.label} of {tissue.entry.label}",
-        f"{cell.entry.label} of the {tissue.entry.label}",
-    ):
-        try:
-            special = d.res.lexicon.resolve(Kind.CELL_TYPE, name)
-        except ValueError:
-            continue
+    special = _compose(d, cell, tissue)
+    if special is not None:
         return Mention(special, cell.start, cell.end, "tissue-composition"), tissue
     return cell, tissue
+
+
+def _compose(d: AnnotatedDoc, cell: Mention, tissue: Mention) -> LexEntry | None:
+    """The cell type of that tissue, where the lexicon has one ("mesenchymal stem cell" of
+    "Wharton's jelly", "mononuclear leukocyte", said "mononuclear cells", of "bone marrow"),
+    by the labels, the words the text says or any synonyms of both."""
+    said = re.sub(r"s$", "", " ".join(d.text[cell.start : cell.end].split()))
+    for kind in (cell.entry.label, said, *cell.entry.synonyms[:8]):
+        for place in (tissue.entry.label, *tissue.entry.synonyms[:8]):
+            for name in (f"{kind} of {place}", f"{kind} of the {place}"):
+                try:
+                    found = d.res.lexicon.resolve(Kind.CELL_TYPE, name)
+                except ValueError:
+                    continue
+                if found.id != cell.entry.id:
+                    return found
+    return None
 
 
 def _tissue_in_label(d: AnnotatedDoc, cell: Mention) -> Mention | None:
