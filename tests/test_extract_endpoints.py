@@ -71,3 +71,16 @@ def test_a_verdict_is_a_finding_on_its_endpoint(
 def test_a_verdict_on_an_endpoint_never_named_says_nothing_in_the_passive() -> None:
     text = "The primary endpoint was not met. The Barthel index improved more than with placebo."
     assert _verdicts(text) == set()
+
+
+def test_the_primary_endpoint_s_finding_comes_first_and_says_so() -> None:
+    text = (
+        "Walking distance improved more than with placebo. The primary outcome was "
+        "left ventricular ejection fraction, which rose by 4% with the cells against placebo."
+    )
+    doc = Document("t", "Cells for stroke: a randomised trial", TRIAL + text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    first = report.outcomes[0]
+    assert first.measure.id == "EFO:0005527" or "ejection" in (first.measure.label or "")
+    assert first.description == "the trial's primary outcome"
+    assert all(o.description is None for o in report.outcomes[1:])

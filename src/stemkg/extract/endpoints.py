@@ -169,3 +169,26 @@ def verdicts(d: AnnotatedDoc, s: Span) -> list[Outcome]:
             outcome["description"] = f"the trial's {' '.join(definition.role.split()).lower()}"
         found.append(outcome)
     return found
+
+
+def _same_measure(outcome: Outcome, measure: Mention) -> bool:
+    """An outcome on the measure an endpoint names: the same term, or the same words."""
+    found = outcome["measure"]
+    if "id" in found:
+        return found["id"] == measure.entry.id
+    said, named = found.get("label", "").casefold(), measure.entry.label.casefold()
+    return bool(said) and (said in named or named in said)
+
+
+def primary_first(d: AnnotatedDoc, outcomes: list[Outcome]) -> list[Outcome]:
+    """The outcomes with the primary endpoint's first: a finding on the measure the text
+    names as the primary endpoint says so in its description."""
+    primary = [x for _, x in definitions(d) if "primary" in _role(x.role)]
+    for outcome in outcomes:
+        if "description" in outcome:
+            continue
+        role = next((x.role for x in primary if _same_measure(outcome, x.measure)), None)
+        if role is not None:
+            outcome["description"] = f"the trial's {' '.join(role.split()).lower()}"
+    first = [o for o in outcomes if "primary" in o.get("description", "")]
+    return first + [o for o in outcomes if "primary" not in o.get("description", "")]

@@ -24,6 +24,7 @@ from stemkg.extract.design import (
     phase_mentions,
 )
 from stemkg.extract.drafts import Details, Report, StudyRef, Value
+from stemkg.extract.endpoints import primary_first
 from stemkg.extract.grounding import Mention
 from stemkg.extract.groups import (
     arms_of_groups,
@@ -309,7 +310,7 @@ def _report(doc: Document, d: AnnotatedDoc, ref: StudyRef | None = None) -> Repo
         "study": ref if ref is not None else _study_ref(doc, doc.title),
         "design": axes,
         "arms": [unstated(arm, design["value"]) for arm in arms],
-        "outcomes": distinct(outcomes),
+        "outcomes": primary_first(d, distinct(outcomes)),
     }
     if condition is not None:
         report["conditions"] = [d.term(m) for m in study_conditions(d, condition)]
