@@ -113,6 +113,10 @@ def test_enrolled_said_without_a_noun_and_as_a_registry_field() -> None:
         ("placed beneath the retina", "NCIT:C79143"),
         ("given straight into the windpipe", "NCIT:C38208"),
         ("injected into the penis", "NCIT:C38230"),
+        ("injected into the degenerated disc", "NCIT:C38239"),
+        ("packed into the drilled tracks", "NCIT:C64987"),
+        ("applied as a sheet onto the ulcers", "NCIT:C38304"),
+        ("given by arterial infusion", "NCIT:C38222"),
     ],
 )
 def test_routes_said_in_other_words(phrase: str, route: str) -> None:
