@@ -174,3 +174,42 @@ def test_everyone_randomised_then_split_is_no_control_group() -> None:
     enrolled, arms = _groups(text)
     assert enrolled == 81
     assert not any(comparator and n == 81 for _, comparator, n in arms)
+
+
+def _counts(text: str) -> tuple[int | None, int | None]:
+    doc = Document("t", text.split("\n")[0], text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    p = report.participants
+    enrolled = p.enrolled.value if p and p.enrolled else None
+    treated = p.treated.value if p and p.treated else None
+    return enrolled, treated
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # all randomised, then those who got the cells
+            "In a randomised trial, 45 adults with ARDS were enrolled and randomised: 21 received "
+            "intravenous umbilical cord mesenchymal stem cells and 24 placebo.",
+            (45, 21),
+        ),
+        (  # one group, sized where it received the cells
+            "In this single-arm phase 1 trial, 14 patients with knee osteoarthritis received "
+            "intra-articular injections of umbilical cord mesenchymal stem cells.",
+            (14, 14),
+        ),
+    ],
+)
+def test_enrolled_and_treated_apart(sentence: str, expected: tuple[int, int]) -> None:
+    text = f"Cells trial\n\n{sentence} Pain improved more than at baseline in most patients."
+    assert _counts(text) == expected
+
+
+def test_a_share_of_those_treated_with_an_event_is_no_treated_count() -> None:
+    text = (
+        "Cells for cirrhosis\n\nIn a randomised trial, 81 patients with cirrhosis were "
+        "randomised to standard care or intravenous infusions of bone marrow stem cells. "
+        "Serious adverse events included sepsis in four and encephalopathy in three patients "
+        "given cells. Liver function did not improve more than with standard care."
+    )
+    assert _counts(text)[1] != 3

@@ -78,6 +78,7 @@ def _per_sentence(d: AnnotatedDoc, people: list[q.Count]) -> list[tuple[Span, li
     return [(s, by_start.get(s.start, [])) for s in d.sents]
 
 
+_AMONG = re.compile(r"\b(?:in|among)\s+$", re.I)
 _Counted = Literal["enrolled", "treated"]
 _COUNTED: tuple[tuple[_Counted, re.Pattern[str]], ...] = (
     ("enrolled", _ENROLLED),
@@ -98,11 +99,16 @@ def participant_counts(d: AnnotatedDoc, people: list[q.Count], arms: list[Arm]) 
             continue
         for key, verb in _COUNTED:
             m = verb.search(s.text)
-            if key == "treated" and _ENROLLED.search(s.text) and _COMPARATOR.search(s.text):
-                continue  # "212 were randomised to cells or placebo, injected ...": enrolled
-            if key not in result and m:
-                c = _near(here, m, s.start)
-                result[key] = d.value(c.value, c.start, c.end, f"count-{key}", 0.8)
+            if key in result or not m:
+                continue
+            c = _near(here, m, s.start)
+            enrolled = result.get("enrolled")
+            split = bool(_ENROLLED.search(s.text) and _COMPARATOR.search(s.text))
+            if key == "treated" and split and (enrolled is None or enrolled["start"] == c.start):
+                continue  # "212 were randomised to cells or placebo": enrolled, not treated
+            if key == "treated" and _AMONG.search(d.text, max(s.start, c.start - 8), c.start):
+                continue  # "encephalopathy in three patients given cells": a share, not a count
+            result[key] = d.value(c.value, c.start, c.end, f"count-{key}", 0.8)
     field = d.search(_ENROLLMENT_FIELD)
     if "enrolled" not in result and field:  # a registry's "Enrollment: 150 (anticipated)"
         value = int(field.group(1))
@@ -113,7 +119,10 @@ def participant_counts(d: AnnotatedDoc, people: list[q.Count], arms: list[Arm]) 
         if lone is not None:  # "**Who:** 17 men with erectile dysfunction after surgery"
             result["enrolled"] = d.value(lone.value, lone.start, lone.end, "count-only", 0.6)
     if not result and len(arms) == 1 and sized:  # one group: its size is the study's
-        result["enrolled"] = {**sized[0]["participants"], "method": "count-enrolled"}
+        size = sized[0]["participants"]
+        result["enrolled"] = {**size, "method": "count-enrolled"}
+        if not sized[0].get("comparator") and _TREATED.search(d.sentence_of(size["start"]).text):
+            result["treated"] = {**size, "method": "count-treated"}  # "14 patients received"
     stages = {a.get("phase", {}).get("id") for a in arms}
     if not result and len(sized) > 1 and len(sized) == len(arms) and len(stages) == 1:
         # every group sized, all of one stage (stages of a paper are enrolled apart)
