@@ -101,3 +101,27 @@ def test_people_of_a_population_statistic_make_no_clinical_study(statistic: str)
     [report] = extract(Document("t", "Cells for septic mice", text), load_resources()).reports
     assert report.design.study_type.value.value == "animal"
     assert report.species is not None and report.species.id == "NCBITaxon:10090"
+
+
+def test_explants_are_an_in_vitro_study_and_its_cells_an_arm() -> None:
+    text = (
+        "Retinal explants from adult rats were cultured for seven days with umbilical cord "
+        "mesenchymal stem cells or with fibroblasts. Retinal ganglion cell death was reduced "
+        "with the stem cells, the researchers reported."
+    )
+    [report] = extract(Document("t", "Cells keep retinas alive", text), load_resources()).reports
+    assert report.design.study_type.value.value == "in_vitro"
+    [arm] = report.arms
+    assert arm.therapy is not None and arm.therapy.cell_type is not None
+    assert arm.therapy.cell_type.id == "CL:0002569"
+    assert "exposure" in arm.therapy.not_stated
+
+
+def test_a_bare_number_among_counted_animals_is_a_group_of_them() -> None:
+    text = (
+        "The team made wounds on 18 diabetic mice. One received saline, one received "
+        "adipose-derived mesenchymal stem cells injected around the wound, and wound area was "
+        "reduced with the cells."
+    )
+    [report] = extract(Document("t", "Cells heal mouse wounds", text), load_resources()).reports
+    assert report.design.study_type.value.value == "animal"

@@ -486,6 +486,8 @@ def default_arms(
     """Arms by exposure (in vitro), else one arm with every route the text names."""
     if design == Design.IN_VITRO.value:
         exposures = {h.value: h for h in d.cues("exposure")}
+        if not exposures and therapy.get("cell_type"):
+            return [{"label": "cells", "therapy": {**therapy}}]  # how, the text does not say
         return [
             {
                 "label": h.value.replace("_", " "),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from stemkg.extract import quantities as q
 from stemkg.extract.annotate import AnnotatedDoc, Resources, annotate
 from stemkg.extract.cells import GENERIC_CELLS, studied_condition, study_conditions, therapy_cells
 from stemkg.extract.design import (
@@ -235,6 +236,17 @@ _SUMMING_UP = re.compile(
 """Words that sum up several studies: a roundup's lede or its closing comment."""
 
 
+def _humans(people: list[q.Count]) -> list[q.Count]:
+    """The counts of people: not of animals, nor a bare number with a verb ("one received
+    saline") where the text counts animals (the number is a group of them)."""
+    animals = any(c.noun in _ANIMAL_NOUNS and c.noun != "n" for c in people)
+    return [
+        c
+        for c in people
+        if c.noun not in _ANIMAL_NOUNS and not (animals and c.noun == "participants")
+    ]
+
+
 _ANIMAL_NOUNS = {
     "rats",
     "rat",
@@ -277,7 +289,7 @@ def _report(doc: Document, d: AnnotatedDoc, ref: StudyRef | None = None) -> Repo
     if generic and tissue is None and given_tissue is not None:
         cell, tissue = None, given_tissue  # "an infusion of their own cord blood": a tissue given
     people = people_counts(d)
-    humans = [c for c in people if c.noun not in _ANIMAL_NOUNS]
+    humans = _humans(people)
     species = host_species(d, humans)
     design = design_or_default(d, species, humans)
     if design is None or _is_review(d):
@@ -344,7 +356,7 @@ def explain(doc: Document, res: Resources) -> str:
     people = people_counts(d)
     found: list[str] = []
     missing: list[str] = []
-    humans = [c for c in people if c.noun not in _ANIMAL_NOUNS]
+    humans = _humans(people)
     design = design_or_default(d, host_species(d, humans), humans)
     for what, value in (
         ("a design", design["value"].replace("_", " ") if design else None),
