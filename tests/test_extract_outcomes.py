@@ -207,3 +207,18 @@ def test_one_direction_after_a_list_is_said_of_each_measure(
     found = {(m, d) for m, d, _ in _findings(text)}
     assert expected <= found
     assert not {m for m, _ in found} & absent
+
+
+def test_what_a_background_section_says_was_known_is_no_finding_of_the_study() -> None:
+    text = (
+        "Cells for multiple sclerosis: a phase 2 trial\n\nBackground\nSmall open studies have "
+        "suggested that mesenchymal stem cells reduce inflammation.\n\nMethods\nIn a phase 2 "
+        "trial, 40 adults with multiple sclerosis were randomised to intravenous bone marrow "
+        "mesenchymal stem cells or placebo.\n\nResults\nDisability improved more with the cells "
+        "than with placebo."
+    )
+    doc = Document("t", "Cells for multiple sclerosis: a phase 2 trial", text, SourceKind.ABSTRACT)
+    [report] = extract(doc, load_resources()).reports
+    measures = {o.measure.id or o.measure.label for o in report.outcomes}
+    assert "GO:0006954" not in measures  # inflammation, said of earlier studies
+    assert measures

@@ -61,10 +61,14 @@ class AnnotatedDoc:
     _by_cue: dict[str, list[Hit]] = field(default_factory=dict)
     _starts: list[int] = field(default_factory=list)
     _kind_starts: dict[Kind, list[int]] = field(default_factory=dict)
+    sections: list[tuple[int, str]] = field(default_factory=list)
+    """Where each labelled section of an abstract starts, and its kind (``SECTION_KINDS``)."""
 
     def __post_init__(self) -> None:
         if self.hi < 0:
             self.hi = len(self.text)
+        if not self.sections:
+            self.sections = labelled_sections(self.text)
         for m in self.mentions:
             self._by_kind.setdefault(m.kind, []).append(m)
         for h in self.hits:
@@ -83,7 +87,13 @@ class AnnotatedDoc:
             lo,
             hi,
             self,
+            sections=self.sections,
         )
+
+    def section_of(self, pos: int) -> str | None:
+        """The kind of labelled section a position lies in ("background", "results" ...)."""
+        i = bisect_right([at for at, _ in self.sections], pos) - 1
+        return self.sections[i][1] if i >= 0 else None
 
     def search(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match of ``pattern`` within the region."""
@@ -167,6 +177,34 @@ class AnnotatedDoc:
         else:
             found["id"] = m.entry.id
         return found
+
+
+SECTION_KINDS = {
+    "background": ("background", "introduction", "objective", "objectives", "aim", "aims",
+                   "purpose", "rationale", "context", "importance"),
+    "methods": ("methods", "method", "design", "setting", "participants", "patients",
+                "interventions", "intervention", "materials and methods", "study design",
+                "main outcome measures", "main outcomes and measures", "outcome measures"),
+    "results": ("results", "findings", "result"),
+    "conclusions": ("conclusions", "conclusion", "interpretation", "discussion",
+                    "conclusions and relevance", "significance", "implications"),
+}  # fmt: skip
+"""The labels an abstract's sections go by, by kind (PubMed's NlmCategory names the kinds)."""
+_KIND_OF = {label: kind for kind, labels in SECTION_KINDS.items() for label in labels}
+_SECTION_LABEL = re.compile(
+    r"^[ \t]*(?P<label>[A-Za-z][A-Za-z ]{2,40}?)[ \t]*(?::[ \t]*|[ \t]*$)", re.M
+)
+
+
+def labelled_sections(text: str) -> list[tuple[int, str]]:
+    """The labelled sections of a structured abstract: a line that is only a label
+    ("BACKGROUND") or starts with one and a colon ("Results: ...")."""
+    found = []
+    for m in _SECTION_LABEL.finditer(text):
+        kind = _KIND_OF.get(" ".join(m.group("label").split()).casefold())
+        if kind is not None:
+            found.append((m.start(), kind))
+    return found
 
 
 def annotate(doc: Document, res: Resources) -> AnnotatedDoc:

@@ -179,8 +179,8 @@ def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
     figures and no direction (an incidence: "serious adverse events in 5 of 15")."""
     found: dict[tuple[str, str | None, str], Outcome] = {}
     for n, s in enumerate(d.sents):
-        if _CRITERIA.match(s.text):
-            continue
+        if _CRITERIA.match(s.text) or d.section_of(s.start) == "background":
+            continue  # eligibility criteria, or what was known before the study
         claimed: set[Hit] = set()
         for m in _measures_in(d, n, s):
             hit = _direction(d, s, m)
