@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from stemkg.extract.context import ContextRules
 from stemkg.extract.drafts import Evidence, Term, Value
 from stemkg.extract.grounding import Cue, Grounder, Mention, defined_abbreviations
+from stemkg.extract.phases import phase_mentions, with_phases
 from stemkg.extract.prefilter import may_match
 from stemkg.extract.text import Span, sentences
 from stemkg.lexicon import Kind, Lexicon
@@ -210,7 +211,7 @@ def labelled_sections(text: str) -> list[tuple[int, str]]:
 def annotate(doc: Document, res: Resources) -> AnnotatedDoc:
     text = doc.text[:200_000]
     defined = defined_abbreviations(text, res.grounder)
-    mentions = res.grounder.find(text, defined)
+    mentions = with_phases(res.grounder.find(text, defined), phase_mentions(text, res.lexicon))
     sents = sentences(text)
     hits = [h for h in _cue_hits(text, sents, res.cues) if not _bound_word(text, h)]
     route_cues = [h for h in hits if h.kind == "route"]
