@@ -32,6 +32,10 @@ def test_future_trials_are_not_the_design() -> None:
         ),
         ("It was an open-label study with one group and no placebo.", "control", "none"),
         ("The trial had a single group and no placebo.", "control", "none"),
+        ("The comparison group got injections of saline.", "control", "placebo"),
+        ("Controls received a dummy infusion.", "control", "placebo"),
+        ("The control group had a mock injection.", "control", "sham"),
+        ("Results were compared with historical controls.", "control", "historical"),
     ],
 )
 def test_masking_and_control_said_in_other_words(sentence: str, axis: str, value: str) -> None:
