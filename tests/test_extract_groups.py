@@ -117,6 +117,11 @@ def test_enrolled_said_without_a_noun_and_as_a_registry_field() -> None:
         ("packed into the drilled tracks", "NCIT:C64987"),
         ("applied as a sheet onto the ulcers", "NCIT:C38304"),
         ("given by arterial infusion", "NCIT:C38222"),
+        ("implanted into the hippocampus", "NCIT:C38232"),
+        ("infused into the aortic root", "NCIT:C38222"),
+        ("injected into the infarct border zone", "NCIT:C38227"),
+        ("injected into the thigh muscles", "NCIT:C28161"),
+        ("injected into the hip joint", "NCIT:C38223"),
     ],
 )
 def test_routes_said_in_other_words(phrase: str, route: str) -> None:
