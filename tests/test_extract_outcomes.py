@@ -222,3 +222,24 @@ def test_what_a_background_section_says_was_known_is_no_finding_of_the_study() -
     measures = {o.measure.id or o.measure.label for o in report.outcomes}
     assert "GO:0006954" not in measures  # inflammation, said of earlier studies
     assert measures
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("NT-proBNP levels fell in both groups.", ("NT-proBNP levels", "reduced", "asserted")),
+        (
+            "Walking speed had risen by 10% in the cell group.",
+            ("Walking speed", "improved", "asserted"),  # speed: higher is better
+        ),
+        (
+            "Quality of life scores tended to improve with the cells, but the difference was not "
+            "significant.",
+            ("EFO:0011014", "improved", "hedged"),
+        ),
+    ],
+)
+def test_changes_said_as_risen_tended_or_in_both_groups(
+    text: str, finding: tuple[str, str, str]
+) -> None:
+    assert finding in _findings(text)

@@ -238,7 +238,7 @@ def _conjunct(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
 
 
 _RESULTY = re.compile(
-    r"\d|\bsignifican|\bp\s*[<=]|\b(?:versus|compared|than|placebo|control|sham|group|arm|"
+    r"\d|\bsignifican|\bp\s*[<=]|\b(?:versus|compared|than|placebo|controls?|sham|groups?|arms?|"
     r"baseline)\b",
     re.I,
 )
