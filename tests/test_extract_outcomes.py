@@ -228,6 +228,10 @@ def test_what_a_background_section_says_was_known_is_no_finding_of_the_study() -
     ("text", "finding"),
     [
         ("NT-proBNP levels fell in both groups.", ("NT-proBNP levels", "reduced", "asserted")),
+        (  # who changed is no measure; a noun in -ment is no adjective
+            "Many of them regained some movement compared with placebo.",
+            ("movement", "improved", "asserted"),
+        ),
         (
             "Walking speed had risen by 10% in the cell group.",
             ("Walking speed", "improved", "asserted"),  # speed: higher is better

@@ -333,11 +333,18 @@ _AUXILIARY = frozenset(
 )
 
 
-_DETERMINERS = frozenset(["the", "their", "a", "an", "its", "his", "her", "our", "your", "of"])
+_DETERMINERS = frozenset(
+    ["the", "their", "a", "an", "its", "his", "her", "our", "your", "of", "some", "any", "much"]
+)
 
 
 _VAGUE = frozenset(
     (
+        "them",
+        "others",
+        "several",
+        "half",
+        "everyone",
         "patients",
         "patient",
         "people",
@@ -445,7 +452,7 @@ def _words_after(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     return (phrase[0][0], phrase[-1][1]) if phrase else None
 
 
-_ADJECTIVAL = re.compile(r"^\w+(?:ical|ive|ous|ful|able|ible|ant|ent)$", re.I)
+_ADJECTIVAL = re.compile(r"^\w+(?:ical|ive|ous|ful|able|ible|ant|(?<!m)ent)$", re.I)
 
 
 _NOMINAL = re.compile(r"(?:ment|ments|tion|tions|ion|ions|ease|eases|ine|ines)$", re.I)
