@@ -49,3 +49,11 @@ def test_every_cue_match_holds_a_word_it_needs() -> None:
                 checked += 1
                 assert may_match(cue.needs, m.group().casefold()), (cue.pattern.pattern, m.group())
     assert checked > 500
+
+
+def test_one_scan_finds_the_words_present() -> None:
+    from stemkg.extract.prefilter import CueWords
+
+    words = CueWords([frozenset({"lumbar puncture"}), None, frozenset({"into the knee", "nject"})])
+    assert words.present("given by lumbar puncture and injected") == {"lumbar puncture", "nject"}
+    assert CueWords([None]).present("anything") == frozenset()

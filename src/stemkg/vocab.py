@@ -271,7 +271,7 @@ def load_resources() -> Resources:
     from stemkg.extract.annotate import Resources
     from stemkg.extract.context import ContextRules, Trigger
     from stemkg.extract.grounding import Cue, grounder_for
-    from stemkg.extract.prefilter import needs
+    from stemkg.extract.prefilter import CueWords, needs
 
     lexicon = load_lexicon()
     triggers = [
@@ -285,4 +285,6 @@ def load_resources() -> Resources:
 
     grounder = grounder_for(lexicon, load_term_index())
     polarity = {r["id"]: r["better"] for r in _tsv("measure-polarity.tsv")}
-    return Resources(lexicon, grounder, ContextRules(triggers), cues, load_ancestors(), polarity)
+    rules = ContextRules(triggers)
+    words = CueWords(c.needs for c in cues)
+    return Resources(lexicon, grounder, rules, cues, load_ancestors(), polarity, words)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from typing import Any
 
 from stemkg.extract.context import ContextRules
 from stemkg.extract.drafts import Evidence, Term, Value
 from stemkg.extract.grounding import Cue, Grounder, Mention, defined_abbreviations
 from stemkg.extract.phases import phase_mentions, with_phases
-from stemkg.extract.prefilter import may_match
+from stemkg.extract.prefilter import CueWords, may_match
 from stemkg.extract.text import Span, sentences
 from stemkg.lexicon import Kind, Lexicon
 from stemkg.sources.document import Document
@@ -33,6 +34,7 @@ class Resources:
     cues: tuple[Cue, ...]
     ancestors: dict[str, frozenset[str]]
     polarity: dict[str, str] = field(default_factory=dict)  # measure CURIE -> higher|lower
+    cue_words: CueWords | None = None  # the words cues need, found in a text in one pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,8 @@ class AnnotatedDoc:
     _by_cue: dict[str, list[Hit]] = field(default_factory=dict)
     _starts: list[int] = field(default_factory=list)
     _kind_starts: dict[Kind, list[int]] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)
+    """What a stage computed once for the whole document (regions read their part of it)."""
     sections: list[tuple[int, str]] = field(default_factory=list)
     """Where each labelled section of an abstract starts, and its kind (``SECTION_KINDS``)."""
 
@@ -213,7 +217,7 @@ def annotate(doc: Document, res: Resources) -> AnnotatedDoc:
     defined = defined_abbreviations(text, res.grounder)
     mentions = with_phases(res.grounder.find(text, defined), phase_mentions(text, res.lexicon))
     sents = sentences(text)
-    hits = [h for h in _cue_hits(text, sents, res.cues) if not _bound_word(text, h)]
+    hits = [h for h in _cue_hits(text, sents, res.cues, res.cue_words) if not _bound_word(text, h)]
     route_cues = [h for h in hits if h.kind == "route"]
     for h in route_cues:
         entry = res.lexicon.get(h.value)
@@ -223,7 +227,9 @@ def annotate(doc: Document, res: Resources) -> AnnotatedDoc:
     return AnnotatedDoc(text, sents, mentions, sorted(hits, key=lambda h: h.start), res)
 
 
-def _cue_hits(text: str, sents: list[Span], cues: tuple[Cue, ...]) -> list[Hit]:
+def _cue_hits(
+    text: str, sents: list[Span], cues: tuple[Cue, ...], words: CueWords | None = None
+) -> list[Hit]:
     """Every cue's matches within a sentence. Each cue scans the whole text once (a hundred
     scans, not a hundred per sentence); where a match runs over a sentence end, that cue is
     run again inside the sentences it touched, so the result is as if run per sentence."""
@@ -231,9 +237,12 @@ def _cue_hits(text: str, sents: list[Span], cues: tuple[Cue, ...]) -> list[Hit]:
     flat = _as_read(text, sents)
     found: dict[tuple[str, str, int, int], Hit] = {}
     folded = flat.casefold()
+    present = words.present(folded) if words is not None else None
     for cue in cues:
-        if not may_match(cue.needs, folded):
+        if present is not None and cue.needs is not None and cue.needs.isdisjoint(present):
             continue  # none of the words every match needs: no match
+        if present is None and not may_match(cue.needs, folded):
+            continue
         redo: set[int] = set()
         for m in cue.pattern.finditer(flat):
             i = bisect_right(starts, m.start()) - 1

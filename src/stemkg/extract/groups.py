@@ -53,7 +53,17 @@ people it counts took part in no study."""
 
 
 def people_counts(d: AnnotatedDoc) -> list[q.Count]:
-    """Counts of those studied, sentence by sentence (not those of a population statistic)."""
+    """Counts of those studied, sentence by sentence (not those of a population statistic);
+    counted once for the document, a region takes those within it."""
+    if d.parent is not None:
+        return [c for c in people_counts(d.parent) if d.lo <= c.start < d.hi]
+    if "people" not in d.memo:
+        d.memo["people"] = _count_people(d)
+    found: list[q.Count] = d.memo["people"]
+    return found
+
+
+def _count_people(d: AnnotatedDoc) -> list[q.Count]:
     found = []
     for s in d.sents:
         if _POPULATION.search(s.text) and not (_ENROLLED.search(s.text) or _TREATED.search(s.text)):

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterable
 from typing import Any
+
+import ahocorasick
 
 _p: Any
 _c: Any
@@ -82,3 +85,23 @@ def needs(pattern: re.Pattern[str]) -> Needs:
 def may_match(words: Needs, folded_text: str) -> bool:
     """Whether a pattern with these needed words can match the (casefolded) text."""
     return words is None or any(w in folded_text for w in words)
+
+
+class CueWords:
+    """Every word the cues need, in one automaton: a text is scanned once for all of them,
+    and a cue runs only where one of its words is present."""
+
+    def __init__(self, needs: Iterable[frozenset[str] | None]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for words in needs:
+            for word in words or ():
+                self._automaton.add_word(word, word)
+        self._empty = len(self._automaton) == 0
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def present(self, folded_text: str) -> frozenset[str]:
+        """The needed words that occur in the (casefolded) text."""
+        if self._empty:
+            return frozenset()
+        return frozenset(word for _, word in self._automaton.iter(folded_text))
