@@ -120,11 +120,12 @@ def definitions(d: AnnotatedDoc) -> list[tuple[int, Definition]]:
 
 
 def _defined(
-    defined: list[tuple[int, Definition]], role: str, at: int, start: int, end: int
+    defined: list[tuple[int, Definition]], role: str, at: int, end: int
 ) -> Definition | None:
-    """The definition a verdict refers to: one in the verdict itself ("did not meet the
-    primary endpoint of reducing X"), else the nearest earlier (then later) one of its role."""
-    inside = [x for pos, x in defined if start <= pos < end]
+    """The definition a verdict at ``at`` refers to: one in the verdict's own words ("did not
+    meet the primary endpoint of reducing X", up to ``end``), else the nearest earlier (then
+    later) one of its role."""
+    inside = [x for pos, x in defined if at <= pos < end]
     if inside:
         return inside[0]
     wanted = _role(role)
@@ -145,7 +146,7 @@ def verdicts(d: AnnotatedDoc, s: Span) -> list[Outcome]:
         start, end = m.start(group), m.end(group)
         if defined is None:
             defined = definitions(d)
-        definition = _defined(defined, m.group(group), m.start(), m.start(), s.end)
+        definition = _defined(defined, m.group(group), m.start(), s.end)
         direction = "improved"
         if definition is not None:
             measure = d.term(definition.measure, 0.6)
