@@ -190,3 +190,12 @@ def test_cells_of_a_tissue_compose_by_any_name_of_either(cells: str, expected: s
         f"received an intravitreal injection of {cells}. Vision improved in 6 of 10 patients."
     )
     assert [c for c, _ in _cells(text)] == [expected]
+
+
+def test_cells_said_to_be_given_are_the_therapy_where_none_is_a_stem_cell() -> None:
+    text = (
+        "Muscle cells for incontinence\n\nIn a phase 1 trial, 20 women with stress urinary "
+        "incontinence received injections of autologous myoblasts into the urethral sphincter. "
+        "Leakage episodes fell by half in 12 of the 20 women."
+    )
+    assert [c for c, _ in _cells(text)] == ["CL:0000056"]

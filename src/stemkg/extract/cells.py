@@ -343,11 +343,28 @@ _MARKER_CELLS = re.compile(
 """Cells named by a surface marker ("CD34+ cells"), which no table names: an unmapped type."""
 
 
+_GIVEN_BEFORE = re.compile(
+    r"\b(?:received|receive|receiving|given|injected(?: with)?|transplanted|implanted|infused|"
+    r"injections? of|infusions? of|transplant(?:s|ation)? of|implant(?:s|ation)? of|grafts? of)\s+"
+    r"(?:[\w'-]+\s+){0,4}$",
+    re.I,
+)
+
+
+def _given(d: AnnotatedDoc, cell: Mention) -> bool:
+    """Cells a text says were given ("received autologous myoblasts", "injections of
+    chondrocytes"): the therapy's cells where no stem-like cells are named."""
+    sentence = d.sentence_of(cell.start)
+    return bool(_GIVEN_BEFORE.search(d.text[max(sentence.start, cell.start - 80) : cell.start]))
+
+
 def _named_cell(d: AnnotatedDoc) -> tuple[Mention | None, Mention | None]:
     mentions = d.terms(Kind.CELL_TYPE)
     cells = [m for m in mentions if stemlike(m.entry, d.res)]
     if not cells:
         cells = [m for m in mentions if m.entry.id in _WHOLE_MARROW]
+    if not cells:
+        cells = [m for m in mentions if _given(d, m)][:1]  # "received autologous myoblasts"
     if not cells:
         return _marker_cell(d), None
     composed = [_specialise(d, c) for c in cells]
