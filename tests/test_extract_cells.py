@@ -199,3 +199,13 @@ def test_cells_said_to_be_given_are_the_therapy_where_none_is_a_stem_cell() -> N
         "Leakage episodes fell by half in 12 of the 20 women."
     )
     assert [c for c, _ in _cells(text)] == ["CL:0000056"]
+
+
+def test_who_was_studied_said_with_a_hyphenated_name() -> None:
+    text = (
+        "Cord cells for lung failure\n\nIn a phase 1 trial, cells were given to 24 people with "
+        "COVID-19 who had developed acute respiratory distress syndrome, as intravenous "
+        "infusions of umbilical cord mesenchymal stem cells. Survival improved more than with "
+        "placebo in COVID-19 patients."
+    )
+    assert _conditions(text) == ["MONDO:0100096", "MONDO:0006502"]

@@ -218,3 +218,12 @@ def test_a_share_of_those_treated_with_an_event_is_no_treated_count() -> None:
         "given cells. Liver function did not improve more than with standard care."
     )
     assert _counts(text)[1] != 3
+
+
+def test_figures_compared_in_brackets_are_no_count_of_those_treated() -> None:
+    text = (
+        "Cells for lung injury\n\nIn a randomised trial, 24 adults with ARDS were enrolled "
+        "to intravenous umbilical cord mesenchymal stem cells or placebo. Patients given the "
+        "cells had fewer serious adverse events (2 patients versus 8) than those given placebo."
+    )
+    assert _counts(text) == (24, None)

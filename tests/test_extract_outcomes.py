@@ -247,3 +247,29 @@ def test_changes_said_as_risen_tended_or_in_both_groups(
     text: str, finding: tuple[str, str, str]
 ) -> None:
     assert finding in _findings(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        (
+            "Ejection fraction rose from 45% to 48% in the cell group and from 44% to 47% in the "
+            "placebo group, a difference that was not significant (p = 0.96).",
+            ("EFO:0008373", "increased", "hedged"),
+        ),
+        (
+            "The cells did not improve regional function.",
+            ("regional function", "improved", "negated"),
+        ),
+    ],
+)
+def test_findings_a_new_user_wrote(text: str, finding: tuple[str, str, str]) -> None:
+    assert finding in _findings(text)
+
+
+def test_a_percentage_that_bounds_who_took_part_is_no_finding() -> None:
+    found = _findings(
+        "All had an ejection fraction of 45% or less. Walking distance improved more than "
+        "with placebo."
+    )
+    assert not any(measure == "EFO:0008373" for measure, _, _ in found)

@@ -39,7 +39,7 @@ def study_conditions(d: AnnotatedDoc, primary: Mention) -> list[Mention]:
         )
         if related:
             continue
-        before = d.text[max(d.lo, m.start - 40) : m.start]
+        before = d.text[max(d.lo, m.start - 60) : m.start]
         in_headline = bool(d.sents) and d.sents[0].start <= m.start < d.sents[0].end
         if in_headline or _WHO.search(before):
             chosen.append(m)
@@ -66,7 +66,7 @@ def _nested_condition(d: AnnotatedDoc, m: Mention) -> Mention | None:
 
 _WHO = re.compile(
     r"\b(?:patients|people|adults|children|men|women|participants|volunteers|infants|babies|"
-    r"those|subjects|cases)\s+(?:\w+\s+){0,3}?(?:with|who (?:had|have))\s+(?:\w+\s+){0,3}$",
+    r"those|subjects|cases)\s+(?:[\w'-]+\s+){0,3}?(?:with|who (?:had|have))\s+(?:[\w'-]+\s+){0,3}$",
     re.I,
 )
 

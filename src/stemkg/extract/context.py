@@ -32,7 +32,7 @@ class Trigger:
 
     term: str
     category: str  # negation | hedge | pseudo | termination
-    direction: str  # forward | backward | both | backward-across
+    direction: str  # forward | backward | both | backward-across | backward-sentence
 
 
 class ContextRules:
@@ -50,9 +50,13 @@ class ContextRules:
             for m in self._pattern.finditer(sentence)
         ]
 
-    def modality(self, sentence: str, start: int, end: int) -> Modality:
-        """The modality of the finding at ``sentence[start:end]``."""
+    def modality(self, sentence: str, start: int, end: int, change: bool = True) -> Modality:
+        """The modality of the finding at ``sentence[start:end]``; a figure that is no
+        ``change`` (an incidence, "events in 5 of 15") is not hedged by what the sentence
+        says of a comparison ("a difference that was not significant")."""
         hits = self._hits(sentence)
+        if not change:
+            hits = [h for h in hits if h[2].direction != "backward-sentence"]
         for kind in ("negation", "hedge"):
             for t_start, t_end, trigger in hits:
                 if trigger.category == kind and self._covers(
@@ -81,6 +85,8 @@ class ContextRules:
             return self._clear(hits, end, t_start, sentence)
         if trigger.direction == "backward-across" and end <= t_start:
             return len(sentence[end:t_start].split()) <= _MAX_SCOPE_WORDS
+        if trigger.direction == "backward-sentence":  # "..., a difference that was not
+            return end <= t_start  # significant": of everything the sentence said before
         return False
 
     def _clear(

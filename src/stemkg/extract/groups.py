@@ -88,6 +88,7 @@ def _per_sentence(d: AnnotatedDoc, people: list[q.Count]) -> list[tuple[Span, li
     return [(s, by_start.get(s.start, [])) for s in d.sents]
 
 
+_VERSUS = re.compile(r"\s*(?:versus|vs\.?|compared with|against)\s+\d", re.I)
 _AMONG = re.compile(r"\b(?:in|among)\s+$", re.I)
 _Counted = Literal["enrolled", "treated"]
 _COUNTED: tuple[tuple[_Counted, re.Pattern[str]], ...] = (
@@ -112,6 +113,8 @@ def participant_counts(d: AnnotatedDoc, people: list[q.Count], arms: list[Arm]) 
             if key in result or not m:
                 continue
             c = _near(here, m, s.start)
+            if _VERSUS.match(d.text, c.end):
+                continue  # "(2 patients versus 8)": figures compared, not who took part
             enrolled = result.get("enrolled")
             split = bool(_ENROLLED.search(s.text) and _COMPARATOR.search(s.text))
             if key == "treated" and split and (enrolled is None or enrolled["start"] == c.start):

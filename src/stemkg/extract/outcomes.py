@@ -118,7 +118,9 @@ def _modality(d: AnnotatedDoc, s: Span, m: Mention, hit: Hit | None) -> Modality
     spans = [(m.start, m.end)]
     if hit is not None:  # the finding as a whole, and its predicate: "X did not improve"
         spans += [(min(hit.start, m.start), max(hit.end, m.end)), (hit.start, hit.end)]
-    found = {d.res.rules.modality(s.text, a - s.start, b - s.start) for a, b in spans}
+    found = {
+        d.res.rules.modality(s.text, a - s.start, b - s.start, hit is not None) for a, b in spans
+    }
     modality = next(
         (x for x in (Modality.NEGATED, Modality.HEDGED) if x in found), Modality.ASSERTED
     )
@@ -188,8 +190,8 @@ def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
                 claimed.add(hit)
             if hit is not None and hit.value in _AE_ONLY and m.entry.id != "NCIT:C41331":
                 continue
-            if hit is None and not (q.fractions(s.text) or q.percents(s.text)):
-                continue
+            if hit is None and (not (q.fractions(s.text) or q.percents(s.text)) or _bound(s)):
+                continue  # no figure, or a figure that bounds who was eligible
             outcome = _outcome(d, s, m, hit, arms)
             key = (m.entry.id, hit.value if hit else None, outcome["modality"]["value"])
             found.setdefault(key, outcome)
@@ -211,6 +213,20 @@ def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
                 found.setdefault(key, outcome)
                 _add_conjuncts(d, s, m, hit, arms, found)
     return list(found.values())
+
+
+_BOUND = re.compile(
+    r"\d+(?:\.\d+)?\s*%\s+or\s+(?:less|more|lower|higher|above|below|greater)\b|"
+    r"\b(?:less|more|lower|greater|higher) than\s+\d+(?:\.\d+)?\s*%|"
+    r"\b(?:at least|at most|below|above|under|over|up to)\s+\d+(?:\.\d+)?\s*%|[<>≤≥]\s*\d",
+    re.I,
+)
+
+
+def _bound(s: Span) -> bool:
+    """A sentence whose percentage bounds a measure ("an ejection fraction of 45% or less")
+    rather than reports it: who could take part, not what came of it."""
+    return bool(_BOUND.search(s.text)) and not q.fractions(s.text)
 
 
 def _add_conjuncts(
@@ -434,8 +450,10 @@ def _words_after(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     tokens = _tokens(d.text[hit.end : s.end], hit.end)
     if tokens and tokens[0][2].casefold() in ("in", "of", "on"):
         tokens = tokens[1:]
-    elif not re.search(r"(?:ed|es|s)$", d.text[hit.start : hit.end]) and (
-        d.text[hit.start : hit.end].casefold() not in COMPARATIVES | _ADJECTIVES
+    elif (
+        not re.search(r"(?:ed|es|s)$", d.text[hit.start : hit.end])
+        and d.text[hit.start : hit.end].casefold() not in COMPARATIVES | _ADJECTIVES
+        and not _BASE_FORM.search(d.text, s.start, hit.start)
     ):
         return None
     while tokens and tokens[0][2].casefold() in _DETERMINERS:
@@ -469,8 +487,8 @@ def _measure_phrase(d: AnnotatedDoc, s: Span, hit: Hit) -> Mention | None:
     if _NOMINAL.search(cue) or re.match(r"(?:in|of|on)\b", after, re.I):
         readings.append(_words_after)
     readings.append(_words_before)
-    if cue.casefold().endswith("ed"):
-        readings.append(_words_after)
+    if cue.casefold().endswith("ed") or _BASE_FORM.search(d.text, s.start, hit.start):
+        readings.append(_words_after)  # "reduced lesions", "did not improve regional function"
     for reading in readings:  # "increased in 6 of 8 patients": the words before, then
         span = reading(d, s, hit)
         if span and any(span[0] <= h.start < span[1] for h in d.cues("direction")):
@@ -481,6 +499,13 @@ def _measure_phrase(d: AnnotatedDoc, s: Span, hit: Hit) -> Mention | None:
         if mention is not None:
             return mention
     return None
+
+
+_BASE_FORM = re.compile(
+    r"\b(?:(?:did|does|do|could|would) not|didn't|doesn't|failed to)\s+(?:\w+ly\s+)?$", re.I
+)
+"""A finding said as a verb in its base form after a negation ("did not improve regional
+function"), which takes what it changed after it; "may improve X" is a hope, not read."""
 
 
 _THERAPY_WORDS = re.compile(
@@ -509,7 +534,8 @@ _NOT_MEASURES = frozenset(
         "soon", "efficacy", "weeks", "months", "days", "years", "week", "month", "day", "year",
         "hopes", "hope", "standard", "question", "questions", "idea", "ideas", "approach",
         "lost", "made", "got", "took", "gave", "saw", "grew", "led", "kept", "left", "felt",
-        "became", "began", "came", "went", "ran", "held", "brought",
+        "became", "began", "came", "went", "ran", "held", "brought", "faster", "slower", "sooner",
+        "quicker", "earlier", "later", "longer", "again",
     )
 )  # fmt: skip
 """Words that never name what was measured: ordinals, times, adverbs, irregular verbs."""
