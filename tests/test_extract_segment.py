@@ -45,3 +45,13 @@ def test_a_later_study_of_the_same_cells_takes_the_donor_an_earlier_one_states()
         if not a.comparator and a.therapy is not None and a.therapy.donor is not None
     ]
     assert donors == [("allogeneic", "donor-cue"), ("allogeneic", "earlier-study")]
+
+
+def test_a_citation_line_gives_the_venue_and_year() -> None:
+    text = (
+        "Cells after heart attack\n\nIn a randomised trial, 120 patients with myocardial "
+        "infarction received intracoronary bone marrow mononuclear cells or placebo. Ejection "
+        "fraction improved more with the cells.\n\nTraverse JH, et al. JAMA. 2012;308(22):2380-9."
+    )
+    record = extract(Document("t", "Cells after heart attack", text), load_resources())
+    assert (record.source.venue, record.source.year) == ("JAMA", 2012)

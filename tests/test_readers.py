@@ -338,3 +338,20 @@ def test_html_with_only_navigation_is_refused(tmp_path: Path) -> None:
         "<footer><a href='/p'>Privacy</a> | <a href='/t'>Terms</a></footer></body></html>"
     )
     assert "no main text found" in _error(_write(tmp_path, "nav.html", page))
+
+
+def test_a_structured_abstract_is_an_abstract_whatever_its_file(tmp_path: Path) -> None:
+    from stemkg.sources import read_file
+    from stemkg.vocab import load_lexicon
+
+    text = (
+        "# Cells after heart attack: a trial\n\n**Background.** Marrow cells have given mixed "
+        "results after heart attacks in earlier trials of several kinds.\n\n**Methods.** We "
+        "randomised 120 patients to intracoronary bone marrow cells or placebo.\n\n**Results.** "
+        "Ejection fraction rose in both groups.\n\n**Conclusions.** The cells did not help.\n\n"
+        "Traverse JH et al. JAMA. 2012;308(22):2380-2389.\n"
+    )
+    path = tmp_path / "time.md"
+    path.write_text(text, encoding="utf-8")
+    [doc] = read_file(path, load_lexicon()).documents
+    assert doc.kind.value == "abstract"

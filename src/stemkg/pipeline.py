@@ -239,8 +239,11 @@ def _new_sources(
         else:
             raise InputError(
                 path,
-                f"another source in {other.path} has the key {unit.key!r} (sources are keyed "
-                f"by PMID, DOI, NCT, URL or title); give one a `key:` in its source",
+                f"another source in {other.path} has the key {unit.key!r} (an article or "
+                f"abstract is keyed by its PMID or DOI, a registry record by its NCT id, a news "
+                f"page by its URL, else by its title); if one is the draft `stemkg extract` "
+                f"wrote from the other, build only one of them, else give one a `key:` in its "
+                f"source",
             )
     return fresh
 

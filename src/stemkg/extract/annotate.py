@@ -20,6 +20,7 @@ from stemkg.extract.prefilter import CueWords, may_match
 from stemkg.extract.text import Span, sentences
 from stemkg.lexicon import Kind, Lexicon
 from stemkg.sources.document import Document
+from stemkg.sources.textutil import labelled_sections
 
 __all__ = ["AnnotatedDoc", "Hit", "Resources", "annotate"]
 
@@ -182,34 +183,6 @@ class AnnotatedDoc:
         else:
             found["id"] = m.entry.id
         return found
-
-
-SECTION_KINDS = {
-    "background": ("background", "introduction", "objective", "objectives", "aim", "aims",
-                   "purpose", "rationale", "context", "importance"),
-    "methods": ("methods", "method", "design", "setting", "participants", "patients",
-                "interventions", "intervention", "materials and methods", "study design",
-                "main outcome measures", "main outcomes and measures", "outcome measures"),
-    "results": ("results", "findings", "result"),
-    "conclusions": ("conclusions", "conclusion", "interpretation", "discussion",
-                    "conclusions and relevance", "significance", "implications"),
-}  # fmt: skip
-"""The labels an abstract's sections go by, by kind (PubMed's NlmCategory names the kinds)."""
-_KIND_OF = {label: kind for kind, labels in SECTION_KINDS.items() for label in labels}
-_SECTION_LABEL = re.compile(
-    r"^[ \t]*(?P<label>[A-Za-z][A-Za-z ]{2,40}?)[ \t]*(?::[ \t]*|[ \t]*$)", re.M
-)
-
-
-def labelled_sections(text: str) -> list[tuple[int, str]]:
-    """The labelled sections of a structured abstract: a line that is only a label
-    ("BACKGROUND") or starts with one and a colon ("Results: ...")."""
-    found = []
-    for m in _SECTION_LABEL.finditer(text):
-        kind = _KIND_OF.get(" ".join(m.group("label").split()).casefold())
-        if kind is not None:
-            found.append((m.start(), kind))
-    return found
 
 
 def annotate(doc: Document, res: Resources) -> AnnotatedDoc:

@@ -56,10 +56,23 @@ _GIVEN_TISSUES = frozenset({"UBERON:0012168"})
 """Tissues given as they are, whose cells a text need not name (umbilical cord blood)."""
 
 
+_CITATION = re.compile(
+    r"(?:^|(?<=et al\. )|(?<=\. ))(?P<venue>[A-Z][A-Za-z&-]*(?: (?:[A-Z][A-Za-z&-]*|of|and|&))*)"
+    r"\.? (?P<year>(?:19|20)\d\d)(?:;\s*\d+|\.(?:\s|$)|$)",
+    re.M,
+)
+"""A citation line, as a reference manager or PubMed writes it: "Traverse JH, et al. JAMA.
+2012;308(22):2380-9" or "Diabetes. 2019;68(4):837-846"."""
+
+
 def _venue(d: AnnotatedDoc) -> tuple[str | None, int | None]:
+    """The journal and year the text says the study appeared in, else its citation line's."""
     m = d.search(_VENUE)
     if m:
         return m.group(1).strip(), int(m.group(2))
+    cited = d.search(_CITATION)
+    if cited and len(cited.group("venue")) >= 3:
+        return cited.group("venue"), int(cited.group("year"))
     return None, None
 
 

@@ -249,12 +249,44 @@ def is_end_mark(line: str) -> bool:
     return _END_MARK.fullmatch(line.strip()) is not None
 
 
+SECTION_KINDS = {
+    "background": ("background", "introduction", "objective", "objectives", "aim", "aims",
+                   "purpose", "rationale", "context", "importance"),
+    "methods": ("methods", "method", "design", "setting", "participants", "patients",
+                "interventions", "intervention", "materials and methods", "study design",
+                "main outcome measures", "main outcomes and measures", "outcome measures"),
+    "results": ("results", "findings", "result"),
+    "conclusions": ("conclusions", "conclusion", "interpretation", "discussion",
+                    "conclusions and relevance", "significance", "implications"),
+}  # fmt: skip
+"""The labels an abstract's sections go by, by kind (PubMed's NlmCategory names the kinds)."""
+_KIND_OF = {label: kind for kind, labels in SECTION_KINDS.items() for label in labels}
+_SECTION_LABEL = re.compile(
+    r"^[ \t]*(?P<label>[A-Za-z][A-Za-z ]{2,40}?)[ \t]*(?::[ \t]*|\.[ \t]+|[ \t]*$)", re.M
+)
+
+
+def labelled_sections(text: str) -> list[tuple[int, str]]:
+    """The labelled sections of a structured abstract: a line that is only a label
+    ("BACKGROUND") or starts with one and a colon or full stop ("Results: ...")."""
+    found = []
+    for m in _SECTION_LABEL.finditer(text):
+        kind = _KIND_OF.get(" ".join(m.group("label").split()).casefold())
+        if kind is not None:
+            found.append((m.start(), kind))
+    return found
+
+
 def kind_of(page: str, text: str, fallback: SourceKind = SourceKind.NEWS) -> SourceKind:
-    """EXAMPLE when the page is marked, PRESS_RELEASE by structure, else the reader's guess."""
+    """EXAMPLE when the page is marked, PRESS_RELEASE by structure, ABSTRACT when it has an
+    abstract's labelled sections (three of background, methods, results, conclusions), else
+    the reader's guess."""
     if is_example(page):
         return SourceKind.EXAMPLE
     if press_release(text):
         return SourceKind.PRESS_RELEASE
+    if len({kind for _, kind in labelled_sections(text)}) >= 3:
+        return SourceKind.ABSTRACT
     return fallback
 
 
