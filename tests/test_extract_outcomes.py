@@ -273,3 +273,15 @@ def test_a_percentage_that_bounds_who_took_part_is_no_finding() -> None:
         "with placebo."
     )
     assert not any(measure == "EFO:0008373" for measure, _, _ in found)
+
+
+def test_a_percentage_said_of_a_measure_no_term_names_is_kept_with_its_figure() -> None:
+    doc = Document(
+        "t",
+        "Cells for stroke: a randomised trial",
+        TRIAL + "Independence 90 days after the stroke was 41% in the cell group against 20%.",
+        SourceKind.NEWS,
+    )
+    [report] = extract(doc, load_resources()).reports
+    [outcome] = [o for o in report.outcomes if (o.measure.label or "").startswith("Independence")]
+    assert outcome.direction is None and outcome.value is not None and outcome.value.percent == 41

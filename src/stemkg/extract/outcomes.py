@@ -204,6 +204,7 @@ def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
         for m, hit in _safety(d, s):
             outcome = _outcome(d, s, m, hit, arms)
             found.setdefault((m.entry.id, hit.value, outcome["modality"]["value"]), outcome)
+        before = len(found)
         for hit in _unclaimed(d, s, claimed):
             phrase = _measure_phrase(d, s, hit)
             if phrase is not None:
@@ -212,7 +213,35 @@ def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
                 key = (m.entry.id, hit.value, outcome["modality"]["value"])
                 found.setdefault(key, outcome)
                 _add_conjuncts(d, s, m, hit, arms, found)
+        figure = _figure_subject(d, s) if len(found) == before and not claimed else None
+        if figure is not None:  # "Survival at 28 days was 91% with the cells and 42% ..."
+            outcome = _outcome(d, s, figure, None, arms)
+            found.setdefault((figure.entry.id, None, outcome["modality"]["value"]), outcome)
     return list(found.values())
+
+
+_FIGURE_VERB = re.compile(
+    r"\s+(?:was|were|reached|stood at)\s+(?:about |around |nearly |only )?\d+(?:\.\d+)?\s*%", re.I
+)
+_FIGURE_END = re.compile(r"\s(?:\d+|after|at|by|in|among|for|from|with|of the|on)\b", re.I)
+
+
+def _figure_subject(d: AnnotatedDoc, s: Span) -> Mention | None:
+    """What a sentence gives a percentage of, where no term or cue names it: the words before
+    "was N%" up to a time or place ("Survival 28 days after the last infusion was 91%")."""
+    if d.terms_in(Kind.MEASURE, s.start, s.end) or _bound(s):
+        return None
+    verb = _FIGURE_VERB.search(s.text)
+    if verb is None:
+        return None
+    words = s.text[: verb.start()]
+    start = max(words.rfind(". "), words.rfind(", "), words.rfind(": ")) + 2
+    start = 0 if start == 1 else start
+    cut = _FIGURE_END.search(words, start)
+    end = cut.start() if cut else len(words)
+    if end - start < 4 or len(words[start:end].split()) > 5:
+        return None
+    return _phrase_mention(d, s.start + start, s.start + end)
 
 
 _BOUND = re.compile(
