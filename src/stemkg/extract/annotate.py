@@ -142,46 +142,36 @@ class AnnotatedDoc:
         """A value with the evidence for it."""
         return {"value": value, **self.ev(start, end, method, confidence)}
 
+    def _term(self, start: int, end: int, method: str, confidence: float) -> Term:
+        """A term's evidence, before what names it (an identifier, or words) is added."""
+        return {
+            "quote": self.text[start:end],
+            "start": start,
+            "end": end,
+            "method": method,
+            "confidence": confidence,
+        }
+
     def known(self, curie: str, start: int, end: int, method: str, confidence: float) -> Term:
         """A term by its identifier, read from words that do not name it ("40 patients" is
         humans)."""
-        return {
-            "quote": self.text[start:end],
-            "start": start,
-            "end": end,
-            "method": method,
-            "confidence": confidence,
-            "id": curie,
-        }
+        found = self._term(start, end, method, confidence)
+        found["id"] = curie
+        return found
 
     def words(self, label: str, start: int, end: int, method: str, confidence: float) -> Term:
         """A term no table knows, by the words the text names it with."""
-        return {
-            "quote": self.text[start:end],
-            "start": start,
-            "end": end,
-            "method": method,
-            "confidence": confidence,
-            "label": label,
-            "unmapped": True,
-        }
+        found = self._term(start, end, method, confidence)
+        found["label"], found["unmapped"] = label, True
+        return found
 
     def term(self, m: Mention, confidence: float = 0.9) -> Term:
         if m.method == "route-fallback":
             confidence = min(confidence, 0.4)
-        unmapped = m.method in ("measure-phrase", "unmapped-cell", "endpoint-definition")
-        found: Term = {
-            "quote": self.text[m.start : m.end],
-            "start": m.start,
-            "end": m.end,
-            "method": m.method,
-            "confidence": 0.5 if unmapped else confidence,  # words no table knows: 0.5
-            "label": m.entry.label,
-        }
-        if unmapped:
-            found["unmapped"] = True
-        else:
-            found["id"] = m.entry.id
+        if m.method in ("measure-phrase", "unmapped-cell", "endpoint-definition"):
+            return self.words(m.entry.label, m.start, m.end, m.method, 0.5)  # no table knows
+        found = self._term(m.start, m.end, m.method, confidence)
+        found["id"], found["label"] = m.entry.id, m.entry.label
         return found
 
 
