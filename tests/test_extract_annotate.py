@@ -142,6 +142,9 @@ def test_numbers_durations_doses_fractions() -> None:
     [dose] = q.doses("at 1 × 10⁶ cells per kilogram of body weight")
     assert (dose.value, dose.unit) == (1e6, "cells/kg")
     assert q.doses("2, 5, 10 or 20 million cells") == []
+    [named] = q.doses("150 million autologous bone marrow mononuclear cells")
+    assert named.value == 1.5e8
+    assert q.doses("150 million people worldwide, whose cells") == []
     [f] = q.fractions("13 of 15 patients")
     assert (f.numerator, f.denominator) == (13, 15)
     assert q.schedule("two intrathecal injections 26 days apart")[:2] == (2, "P26D")

@@ -69,6 +69,9 @@ _DOSE = re.compile(
     re.I,
 )
 _LIST_BEFORE = re.compile(r"\d\s*(?:million|billion)?\s*(?:,|\bor|\band)\s*$", re.I)
+_OF_CELLS = re.compile(r"^\s*(?:[\w'-]+\s+){0,5}?(?:cells?|MSCs?)\b", re.I)
+"""A dose's cells, named after up to five words ("150 million autologous bone marrow
+mononuclear cells")."""
 _PER_KG = re.compile(r"^\s*(?:cells?\s*)?(?:per\s+kilogram|per\s+kg|/\s*kg)\b", re.I)
 _ADMINISTRATIONS = re.compile(
     rf"\b({NUMBER}|single|a single|repeated)\s+(?:\w+\s+){{0,2}}?"
@@ -234,9 +237,9 @@ def doses(text: str, offset: int = 0) -> list[Dose]:
             value = float(m.group(5)) * (1e6 if m.group(6).lower() == "million" else 1e9)
         if _LIST_BEFORE.search(text[max(0, m.start() - 25) : m.start()]):
             continue  # one of several dose levels ("2, 5, 10 or 20 million cells")
-        rest = text[m.end() : m.end() + 40]
+        rest = text[m.end() : m.end() + 70]
         per_kg = _PER_KG.match(rest)
-        if not per_kg and not re.match(r"^\s*(?:\w+\s+){0,2}cells?\b", rest, re.I):
+        if not per_kg and not _OF_CELLS.match(rest):
             continue
         if not 0 < value < 1e13:
             continue
