@@ -227,3 +227,12 @@ def test_figures_compared_in_brackets_are_no_count_of_those_treated() -> None:
         "cells had fewer serious adverse events (2 patients versus 8) than those given placebo."
     )
     assert _counts(text) == (24, None)
+
+
+def test_a_case_report_s_one_patient_is_enrolled_and_treated() -> None:
+    text = (
+        "A case report\n\nIn a case report published in 2021, the researchers describe how a "
+        "45-year-old man with spinal cord injury received intrathecal autologous bone marrow "
+        "mesenchymal stem cells. His motor function improved over 12 months compared with baseline."
+    )
+    assert _counts(text) == (1, 1)

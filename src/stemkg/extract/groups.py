@@ -88,6 +88,20 @@ def _per_sentence(d: AnnotatedDoc, people: list[q.Count]) -> list[tuple[Span, li
     return [(s, by_start.get(s.start, [])) for s in d.sents]
 
 
+_ONE_PERSON = re.compile(
+    r"\b(?:a|one|the) (?:single |sole )?(?:\d{1,3}-(?:year|month)-old |young |teenage |"
+    r"middle-aged |elderly )?(?:(?:male|female) )?(?:patient|man|woman|boy|girl|child|infant|"
+    r"baby|toddler|teenager)\b",
+    re.I,
+)
+"""One person, said as such, where the text counts no one: a case report's patient."""
+
+
+def one_person(d: AnnotatedDoc) -> re.Match[str] | None:
+    """Where the text speaks of one person it treated ("the boy", "a 45-year-old man")."""
+    return d.search(_ONE_PERSON)
+
+
 _VERSUS = re.compile(r"\s*(?:versus|vs\.?|compared with|against)\s+\d", re.I)
 _AMONG = re.compile(r"\b(?:in|among)\s+$", re.I)
 _Counted = Literal["enrolled", "treated"]
@@ -131,6 +145,10 @@ def participant_counts(d: AnnotatedDoc, people: list[q.Count], arms: list[Arm]) 
         lone = _lone_count(d, people)
         if lone is not None:  # "**Who:** 17 men with erectile dysfunction after surgery"
             result["enrolled"] = d.value(lone.value, lone.start, lone.end, "count-only", 0.6)
+    one = one_person(d) if not result and not sized and not people else None
+    if one is not None:  # "a 45-year-old man", "a single patient": a case of one
+        result["enrolled"] = d.value(1, *one.span(), "count-case-of-one", 0.6)
+        result["treated"] = d.value(1, *one.span(), "count-case-of-one", 0.6)
     if not result and len(arms) == 1 and sized:  # one group: its size is the study's
         size = sized[0]["participants"]
         result["enrolled"] = {**size, "method": "count-enrolled"}
