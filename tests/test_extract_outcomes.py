@@ -285,3 +285,12 @@ def test_a_percentage_said_of_a_measure_no_term_names_is_kept_with_its_figure() 
     [report] = extract(doc, load_resources()).reports
     [outcome] = [o for o in report.outcomes if (o.measure.label or "").startswith("Independence")]
     assert outcome.direction is None and outcome.value is not None and outcome.value.percent == 41
+
+
+def test_the_summary_marks_what_a_rule_was_unsure_of() -> None:
+    from stemkg.extract.summary import summarise
+
+    doc = Document("t", "Cells for stroke", TRIAL + "The cells did not improve hand function.")
+    [line] = summarise(extract(doc, load_resources()))
+    assert "hand function [measure-phrase, 0.5] improved (negated)" in line
+    assert "condition ischemic stroke" in line

@@ -17,12 +17,14 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from stemkg import evalset, pipeline, query
 from stemkg import export as export_mod
 from stemkg.errors import StemkgError
+from stemkg.extract.summary import summarise
 from stemkg.ids import compress
 from stemkg.model import RecordFile, record_json_schema
 from stemkg.sources.migration import migrate_file
@@ -279,7 +281,11 @@ def extract_cmd(
     fmt: Annotated[RecordFormat, typer.Option("--format", "-f")] = RecordFormat.json,
     explain: Annotated[
         bool,
-        typer.Option("--explain", help="For each article with no study, say what was missing."),
+        typer.Option(
+            "--explain",
+            help="Say what was read in each article (with the rule where it was inferred), "
+            "and for each article with no study what was missing.",
+        ),
     ] = False,
 ) -> None:
     """Extract study records from articles and print them (JSON list or YAML records)."""
@@ -287,6 +293,11 @@ def extract_cmd(
     if explain:
         for article, reason in result.reasons:
             err.print(f"[cyan]no study:[/] {article}: {reason}", highlight=False, soft_wrap=True)
+        for path, record in result.records:
+            for line in summarise(record):
+                err.print(
+                    f"[cyan]found:[/] {escape(f'{path}: {line}')}", highlight=False, soft_wrap=True
+                )
     fatal = bool(result.problems) and not result.records and not result.no_study
     for problem in result.warnings:
         err.print(f"[yellow]warning:[/] {problem.message}", highlight=False, soft_wrap=True)
