@@ -236,3 +236,15 @@ def test_a_case_report_s_one_patient_is_enrolled_and_treated() -> None:
         "mesenchymal stem cells. His motor function improved over 12 months compared with baseline."
     )
     assert _counts(text) == (1, 1)
+
+
+def test_so_many_to_each_group_sizes_the_cells_and_the_comparator() -> None:
+    text = (
+        "Cord cells for lung failure\n\nThe phase 1/2a trial enrolled 24 adults with ARDS. They "
+        "were randomly assigned, 12 to each group, to receive intravenous umbilical cord "
+        "mesenchymal stem cells or a vehicle solution. Survival improved more with the cells."
+    )
+    doc = Document("t", text.split("\n")[0], text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    sizes = [(a.comparator, a.participants.value if a.participants else None) for a in report.arms]
+    assert sizes == [(False, 12), (True, 12)]

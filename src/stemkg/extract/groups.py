@@ -542,6 +542,34 @@ def default_arms(
     return [arm]
 
 
+_EACH_GROUP = re.compile(
+    rf"\b(?P<n>{q.NUMBER})\s+(?:\w+\s+)?(?:to|in|per)\s+each\s+(?:group|arm)\b", re.I
+)
+
+
+def each_group(d: AnnotatedDoc, arms: list[Arm]) -> list[Arm]:
+    """One cells arm and a comparator the sentence names, "12 to each group": two arms of
+    that size (the cells' arm otherwise gets everyone, the comparator none)."""
+    if len(arms) != 1 or arms[0].get("comparator"):
+        return arms
+    m = d.search(_EACH_GROUP)
+    n = q.number(m.group("n")) if m else None
+    if m is None or n is None:
+        return arms
+    s = d.sentence_of(m.start())
+    compared = _COMPARATOR.search(s.text) or _COMPARATOR.search(d.sentence_of(s.end + 1).text)
+    if compared is None:
+        return arms
+    size = d.value(n, m.start("n"), m.end("n"), "count-each-group", 0.7)
+    cells: Arm = {**arms[0], "participants": size}
+    control: Arm = {
+        "label": f"{compared.group().lower()} control",
+        "comparator": True,
+        "participants": size,
+    }
+    return [cells, control]
+
+
 def unstated(arm: Arm, design: str) -> Arm:
     """An arm says which of the values the shapes expect its text does not state."""
     if arm.get("comparator"):

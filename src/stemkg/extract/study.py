@@ -30,6 +30,7 @@ from stemkg.extract.grounding import Mention
 from stemkg.extract.groups import (
     arms_of_groups,
     default_arms,
+    each_group,
     participant_counts,
     people_counts,
     table_arms,
@@ -314,7 +315,7 @@ def _report(doc: Document, d: AnnotatedDoc, ref: StudyRef | None = None) -> Repo
         else table_arms(d, therapy) or arms_of_groups(d, people, therapy)
     )
     participants = participant_counts(d, people, group_arms)
-    arms = group_arms or default_arms(d, design["value"], therapy, participants)
+    arms = group_arms or each_group(d, default_arms(d, design["value"], therapy, participants))
     if arms and all(a.get("comparator") for a in arms):  # the cells' own arm went unsaid
         arms = default_arms(d, design["value"], therapy, {}) + arms
     outcomes = find_outcomes(d, arms)
