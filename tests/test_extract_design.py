@@ -109,7 +109,7 @@ def test_people_of_a_population_statistic_make_no_clinical_study(statistic: str)
 
 def test_explants_are_an_in_vitro_study_and_its_cells_an_arm() -> None:
     text = (
-        "Retinal explants from adult rats were cultured for seven days with umbilical cord "
+        "Retinal explants taken from adult rats were kept for seven days with umbilical cord "
         "mesenchymal stem cells or with fibroblasts. Retinal ganglion cell death was reduced "
         "with the stem cells, the researchers reported."
     )

@@ -67,13 +67,13 @@ class AnnotatedDoc:
     _kind_starts: dict[Kind, list[int]] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)
     """What a stage computed once for the whole document (regions read their part of it)."""
-    sections: list[tuple[int, str]] = field(default_factory=list)
+    sections: list[tuple[int, str]] | None = None
     """Where each labelled section of an abstract starts, and its kind (``SECTION_KINDS``)."""
 
     def __post_init__(self) -> None:
         if self.hi < 0:
             self.hi = len(self.text)
-        if not self.sections:
+        if self.sections is None:  # a region shares its document's, found once
             self.sections = labelled_sections(self.text)
         for m in self.mentions:
             self._by_kind.setdefault(m.kind, []).append(m)
@@ -98,8 +98,9 @@ class AnnotatedDoc:
 
     def section_of(self, pos: int) -> str | None:
         """The kind of labelled section a position lies in ("background", "results" ...)."""
-        i = bisect_right([at for at, _ in self.sections], pos) - 1
-        return self.sections[i][1] if i >= 0 else None
+        sections = self.sections or []
+        i = bisect_right([at for at, _ in sections], pos) - 1
+        return sections[i][1] if i >= 0 else None
 
     def search(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match of ``pattern`` within the region."""
@@ -128,13 +129,7 @@ class AnnotatedDoc:
         return self._by_cue.get(kind, [])
 
     def ev(self, start: int, end: int, method: str, confidence: float = 0.9) -> Evidence:
-        return {
-            "quote": self.text[start:end],
-            "start": start,
-            "end": end,
-            "method": method,
-            "confidence": confidence,
-        }
+        return self._term(start, end, method, confidence)
 
     def value(
         self, value: object, start: int, end: int, method: str, confidence: float = 0.9
@@ -143,7 +138,8 @@ class AnnotatedDoc:
         return {"value": value, **self.ev(start, end, method, confidence)}
 
     def _term(self, start: int, end: int, method: str, confidence: float) -> Term:
-        """A term's evidence, before what names it (an identifier, or words) is added."""
+        """The evidence of a value: a term's, before what names it (an identifier, or
+        words) is added."""
         return {
             "quote": self.text[start:end],
             "start": start,

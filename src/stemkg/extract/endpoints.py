@@ -110,7 +110,15 @@ def _measure(d: AnnotatedDoc, start: int, end: int) -> tuple[Mention, str] | Non
 
 
 def definitions(d: AnnotatedDoc) -> list[tuple[int, Definition]]:
-    """Every endpoint the region defines, with where the definition starts."""
+    """Every endpoint the region defines, with where the definition starts (read once a
+    region: each verdict and the ordering of outcomes ask for them)."""
+    if "definitions" not in d.memo:
+        d.memo["definitions"] = _definitions(d)
+    found: list[tuple[int, Definition]] = d.memo["definitions"]
+    return found
+
+
+def _definitions(d: AnnotatedDoc) -> list[tuple[int, Definition]]:
     found = []
     for m in _DEFINITION.finditer(d.text, d.lo, d.hi):
         measured = _measure(d, m.start("measure"), m.end("measure"))
@@ -139,14 +147,11 @@ def _defined(
 def verdicts(d: AnnotatedDoc, s: Span) -> list[Outcome]:
     """Outcomes a sentence states as an endpoint met or missed, on the endpoint's measure."""
     found: list[Outcome] = []
-    defined: list[tuple[int, Definition]] | None = None
     for m in _VERDICT.finditer(d.text, s.start, s.end):
         group = "what" if m.group("what") else "what2"
         verb = m.group("verb") or m.group("verb2")
         start, end = m.start(group), m.end(group)
-        if defined is None:
-            defined = definitions(d)
-        definition = _defined(defined, m.group(group), m.start(), s.end)
+        definition = _defined(definitions(d), m.group(group), m.start(), s.end)
         direction = "improved"
         if definition is not None:
             measure = d.term(definition.measure, 0.6)

@@ -235,8 +235,7 @@ def _figure_subject(d: AnnotatedDoc, s: Span) -> Mention | None:
     if verb is None:
         return None
     words = s.text[: verb.start()]
-    start = max(words.rfind(". "), words.rfind(", "), words.rfind(": ")) + 2
-    start = 0 if start == 1 else start
+    start = max((words.rfind(sep) + 2 for sep in (". ", ", ", ": ") if sep in words), default=0)
     cut = _FIGURE_END.search(words, start)
     end = cut.start() if cut else len(words)
     if end - start < 4 or len(words[start:end].split()) > 5:
