@@ -241,6 +241,18 @@ def test_what_a_background_section_says_was_known_is_no_finding_of_the_study() -
             "significant.",
             ("EFO:0011014", "improved", "hedged"),
         ),
+        (
+            "Grip strength climbed from 20 kg to 31 kg in the cell group.",
+            ("Grip strength", "improved", "asserted"),
+        ),
+        (
+            "The number of hospital admissions halved in the cell group.",
+            ("number of hospital admissions", "reduced", "asserted"),
+        ),
+        (
+            "The cells lessened the severity of the lesions in the treated patients.",
+            ("severity of the lesions", "reduced", "asserted"),
+        ),
     ],
 )
 def test_changes_said_as_risen_tended_or_in_both_groups(
