@@ -250,6 +250,10 @@ def test_what_a_background_section_says_was_known_is_no_finding_of_the_study() -
             ("number of hospital admissions", "reduced", "asserted"),
         ),
         (
+            "Treated cultures showed less cell death than untreated ones.",
+            ("cell death", "reduced", "asserted"),  # the cells' fate is a measure
+        ),
+        (
             "The cells lessened the severity of the lesions in the treated patients.",
             ("severity of the lesions", "reduced", "asserted"),
         ),

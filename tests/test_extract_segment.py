@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from stemkg.extract import extract
+from stemkg.extract.annotate import annotate
+from stemkg.extract.segment import segment
 from stemkg.model import SourceKind
 from stemkg.sources.document import Document
 from stemkg.vocab import load_resources
@@ -55,3 +57,43 @@ def test_a_citation_line_gives_the_venue_and_year() -> None:
     )
     record = extract(Document("t", "Cells after heart attack", text), load_resources())
     assert (record.source.venue, record.source.year) == ("JAMA", 2012)
+
+
+def test_headings_on_their_own_line_above_the_text_split_a_roundup() -> None:
+    """A heading line with its text right under it (no blank line), and a numbered item
+    whose study is a case of one ("into a woman in her sixties")."""
+    text = (
+        "Eye research roundup: two early cell therapies\n\n"
+        "1. A graft from the patient's own skin cells\n"
+        "In 2015, surgeons transplanted a sheet of retinal pigment epithelium cells grown "
+        "from induced pluripotent stem cells into a woman in her sixties with wet age-related "
+        "macular degeneration. Her vision remained stable and the operation passed without "
+        "serious complications.\n\n"
+        "2. Embryonic stem cell-derived cells in Stargardt disease\n"
+        "In a phase 1 trial, twelve patients with Stargardt disease had retinal pigment "
+        "epithelium cells derived from embryonic stem cells injected under the retina. Visual "
+        "acuity improved in four of them."
+    )
+    doc = Document("t", "Eye research roundup", text, SourceKind.NEWS)
+    reports = extract(doc, load_resources()).reports
+    assert len(reports) == 2
+    first, second = reports
+    assert first.participants is not None and first.participants.enrolled is not None
+    assert first.participants.enrolled.value == 1
+    assert first.species is not None and first.species.id == "NCBITaxon:9606"
+    assert second.participants is not None and second.participants.enrolled is not None
+    assert second.participants.enrolled.value == 12
+
+
+def test_a_hard_wrapped_paragraph_is_no_heading() -> None:
+    """Lines wrapped at a fixed width are as long as the next: a paragraph's first line is no
+    heading even when it ends on a noun and the next line starts with a capital."""
+    text = (
+        "Cells for knee arthritis\n\n"
+        "In a phase 1 trial, 18 patients with knee osteoarthritis received an injection\n"
+        "of adipose-derived mesenchymal stem cells into the knee joint. Pain fell.\n\n"
+        "Cartilage volume in the treated knees increased over the first six months\n"
+        "MRI showed it, and no serious adverse events were seen in any of the patients.\n"
+    )
+    doc = Document("t", "Cells for knee arthritis", text, SourceKind.ABSTRACT)
+    assert len(segment(annotate(doc, load_resources()))) == 1

@@ -88,7 +88,7 @@ def _per_sentence(d: AnnotatedDoc, people: list[q.Count]) -> list[tuple[Span, li
     return [(s, by_start.get(s.start, [])) for s in d.sents]
 
 
-_ONE_PERSON = re.compile(
+ONE_PERSON = re.compile(
     r"\b(?:a|one|the) (?:single |sole )?(?:\d{1,3}-(?:year|month)-old |young |teenage |"
     r"middle-aged |elderly )?(?:(?:male|female) )?(?:patient|man|woman|boy|girl|child|infant|"
     r"baby|toddler|teenager)\b",
@@ -99,7 +99,7 @@ _ONE_PERSON = re.compile(
 
 def one_person(d: AnnotatedDoc) -> re.Match[str] | None:
     """Where the text speaks of one person it treated ("the boy", "a 45-year-old man")."""
-    return d.search(_ONE_PERSON)
+    return d.search(ONE_PERSON)
 
 
 _VERSUS = re.compile(r"\s*(?:versus|vs\.?|compared with|against)\s+\d", re.I)

@@ -537,7 +537,7 @@ function"), which takes what it changed after it; "may improve X" is a hope, not
 
 
 _THERAPY_WORDS = re.compile(
-    r"\b(?:cells?|stem|infusions?|injections?|transplant\w*|grafts?|doses?|placebo|"
+    r"\b(?:stem|infusions?|injections?|transplant\w*|grafts?|doses?|placebo|"
     r"received|given|babies|group)\b",
     re.I,
 )

@@ -22,6 +22,7 @@ __all__ = ["segment"]
 
 STUDYLIKE = re.compile(
     r"\b(trial|study|studies|experiments?|researchers|investigators|team|group|authors|"
+    r"surgeons|doctors|physicians|clinicians|scientists|"
     r"published|reported|patients|participants|mice|rats|animals)\b",
     re.I,
 )
@@ -76,18 +77,15 @@ def segment(d: AnnotatedDoc) -> list[tuple[int, int]]:
     for lo, hi in paragraphs:
         text = d.text[lo:hi]
         ids = {m.group().casefold() for m in IDS.finditer(text)}
-        heading = (
-            "\n" not in text.strip()
-            and len(text.split()) <= 14
-            and not re.search(r"[.!?:]$", text.strip())
-        )
+        heading = _heading(text)
         citing = bool(_CITING.match(text)) or bool(_ANAPHOR_STUDY.match(text))
         new_ids = bool(ids) and not (ids & seen_ids) and bool(seen_ids) and not citing
         intro = bool(_INTRO.match(text)) and bool(_ORDINAL.search(text[:160]))
+        numbered = heading and bool(_NUMBERED.match(text))
         if (
-            described
-            and lo > start
-            and (new_ids or intro or (heading and not _SECTION.match(text)))
+            lo > start
+            and (described or (numbered and _has_cells(d.region(start, lo))))
+            and (new_ids or intro or heading)
         ):
             regions.append((start, lo))
             start, seen_ids, described = lo, set(), False
@@ -95,6 +93,24 @@ def segment(d: AnnotatedDoc) -> list[tuple[int, int]]:
         described = described or _describes_a_study(d.region(start, hi))
     regions.append((start, d.hi))
     return regions
+
+
+_LINE_END = re.compile(r"(?:[.!?:;,]|\b(?:the|of|and|or|a|an|to|in|with|for|on|by))$", re.I)
+
+
+def _heading(paragraph: str) -> bool:
+    """A paragraph that is a heading, or opens with one on a line of its own ("3. Embryonic
+    stem cell-derived RPE in Stargardt disease" above its text): a short line with no closing
+    punctuation, shorter than the line it heads (a hard-wrapped line is as long as the next),
+    which is no section heading of an abstract."""
+    lines = paragraph.strip().split("\n")
+    first = lines[0].strip()
+    if len(first.split()) > 14 or _LINE_END.search(first) or _SECTION.match(first):
+        return False
+    if len(lines) == 1:
+        return True
+    following = lines[1].strip()
+    return bool(re.match(r"[A-Z0-9\"“(]", following)) and len(first) < 0.75 * len(following)
 
 
 _CITING = re.compile(
@@ -113,10 +129,18 @@ _ANAPHOR_STUDY = re.compile(
 """A paragraph that goes on about the study already named ("The trial, funded by ...")."""
 
 
+_NUMBERED = re.compile(r"^\W*\d{1,2}[.)]\s+[A-Z]")
+"""A numbered heading ("2. Retinal cells made from a patient's own skin"): a roundup's items."""
+
+
+def _has_cells(d: AnnotatedDoc) -> bool:
+    return any(stemlike(m.entry, d.res) for m in d.terms(Kind.CELL_TYPE))
+
+
 def _describes_a_study(d: AnnotatedDoc) -> bool:
     """A stretch of text that describes one study concretely: the cells, and who or how
     many received them, or the study's identifier or phase."""
-    cells = any(stemlike(m.entry, d.res) for m in d.terms(Kind.CELL_TYPE))
+    cells = _has_cells(d)
     concrete = bool(people_counts(d)) or bool(d.search(IDS)) or bool(phase_mentions(d))
     return cells and concrete and bool(d.search(STUDYLIKE))
 

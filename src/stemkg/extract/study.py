@@ -28,9 +28,11 @@ from stemkg.extract.drafts import Details, Report, StudyRef, Value
 from stemkg.extract.endpoints import primary_first
 from stemkg.extract.grounding import Mention
 from stemkg.extract.groups import (
+    ONE_PERSON,
     arms_of_groups,
     default_arms,
     each_group,
+    one_person,
     participant_counts,
     people_counts,
     table_arms,
@@ -261,6 +263,26 @@ def _humans(people: list[q.Count]) -> list[q.Count]:
     ]
 
 
+def _case_of_one(d: AnnotatedDoc, people: list[q.Count]) -> list[q.Count]:
+    """The one person a case report treated ("into a woman in her seventies"), where the text
+    counts no one: a patient, so a clinical study of a human host."""
+    if people or one_person(d) is None:
+        return []
+    for one in ONE_PERSON.finditer(d.text, d.lo, d.hi):
+        possessive = d.text.startswith(("'s", "’s"), one.end())  # "a patient's own marrow"
+        if not possessive and _TREATED_ONE.search(d.sentence_of(one.start()).text):
+            return [q.Count(one.start(), one.end(), 1, "patient")]
+    return []
+
+
+_TREATED_ONE = re.compile(
+    r"\b(?:treated|received|underwent|transplanted|injected|infused|implanted|grafted|"
+    r"operated|given)\b",
+    re.I,
+)
+"""A past treatment of the one person (an explainer's "a patient receives" is no case)."""
+
+
 _ANIMAL_NOUNS = {
     "rats",
     "rat",
@@ -303,7 +325,7 @@ def _report(doc: Document, d: AnnotatedDoc, ref: StudyRef | None = None) -> Repo
     if generic and tissue is None and given_tissue is not None:
         cell, tissue = None, given_tissue  # "an infusion of their own cord blood": a tissue given
     people = people_counts(d)
-    humans = _humans(people)
+    humans = _humans(people) or _case_of_one(d, people)
     species = host_species(d, humans)
     design = design_or_default(d, species, humans)
     if design is None or _is_review(d):
