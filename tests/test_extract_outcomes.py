@@ -310,3 +310,33 @@ def test_the_summary_marks_what_a_rule_was_unsure_of() -> None:
     [line] = summarise(extract(doc, load_resources()))
     assert "hand function [measure-phrase, 0.5] improved (negated)" in line
     assert "condition ischemic stroke" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        (
+            "Their MRI scans showed improved brain connectivity.",
+            ("brain connectivity", "improved", "asserted"),  # not "MRI scans"
+        ),
+        (
+            "Grip strength and walking distance trended in favour of the cells.",
+            ("walking distance", "improved", "hedged"),
+        ),
+        (
+            "CT scans of the lungs showed no significant change.",
+            ("CT scans of the lungs", "no_change", "asserted"),
+        ),
+        ("The cells did not reduce deaths from any cause.", ("deaths", "reduced", "negated")),
+    ],
+)
+def test_findings_after_a_reporting_verb_or_said_as_a_trend(
+    text: str, finding: tuple[str, str, str]
+) -> None:
+    assert finding in _findings(text)
+
+
+def test_enrolment_is_no_outcome() -> None:
+    assert not any(
+        "nrol" in str(m) for m, _, _ in _findings("Enrolment fell to 20 patients a month in 2021.")
+    )

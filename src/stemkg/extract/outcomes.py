@@ -283,7 +283,7 @@ def _conjunct(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
 
 _RESULTY = re.compile(
     r"\d|\bsignifican|\bp\s*[<=]|\b(?:versus|compared|than|placebo|controls?|sham|groups?|arms?|"
-    r"baseline)\b",
+    r"baseline|showed|shown|revealed|observed|did not|didn't|failed to|no longer)\b",
     re.I,
 )
 
@@ -373,6 +373,10 @@ _AUXILIARY = frozenset(
         "modestly",
         "statistically",
         "numerically",
+        "showed",
+        "revealed",
+        "indicated",
+        "trended",
     )
 )
 
@@ -450,6 +454,9 @@ _VAGUE = frozenset(
         "injections",
         "participant",
         "volunteers",
+        "enrolment",
+        "enrollment",
+        "recruitment",
     )
 )
 
@@ -510,6 +517,8 @@ def _measure_phrase(d: AnnotatedDoc, s: Span, hit: Hit) -> Mention | None:
     cue = d.text[hit.start : hit.end]
     after = d.text[hit.end : s.end].lstrip()
     readings = []
+    if _SHOWED.search(d.text, s.start, hit.start) and re.match(r"[^\W\d]", after):
+        readings.append(_words_after)  # "the scans showed improved [brain connectivity]"
     if cue.casefold() in COMPARATIVES | _ADJECTIVES and re.match(r"[^\W\d]", after):
         readings.append(_words_after)  # "more collagen", "fewer hospital stays"
     if _NOMINAL.search(cue) or re.match(r"(?:in|of|on)\b", after, re.I):
@@ -527,6 +536,10 @@ def _measure_phrase(d: AnnotatedDoc, s: Span, hit: Hit) -> Mention | None:
         if mention is not None:
             return mention
     return None
+
+
+_SHOWED = re.compile(r"\b(?:showed|shown|revealed|found|saw|demonstrated|with)\s+$", re.I)
+"""A reporting verb right before a cue, which then qualifies what follows it."""
 
 
 _BASE_FORM = re.compile(
