@@ -68,7 +68,8 @@ def _count_people(d: AnnotatedDoc) -> list[q.Count]:
     for s in d.sents:
         if _POPULATION.search(s.text) and not (_ENROLLED.search(s.text) or _TREATED.search(s.text)):
             continue
-        found += q.counts(s.text, s.start)
+        here = q.counts(s.text, s.start)
+        found += [c for i, c in enumerate(here) if not _breakdown(c, here[:i])]
         for m in re.finditer(r"\(n\s*=\s*(\d+)\)", s.text):
             found.append(q.Count(s.start + m.start(), s.start + m.end(), int(m.group(1)), "n"))
     return sorted(found, key=lambda c: c.start)
@@ -133,7 +134,8 @@ def participant_counts(d: AnnotatedDoc, people: list[q.Count], arms: list[Arm]) 
             split = bool(_ENROLLED.search(s.text) and _COMPARATOR.search(s.text))
             if key == "treated" and split and (enrolled is None or enrolled["start"] == c.start):
                 continue  # "212 were randomised to cells or placebo": enrolled, not treated
-            if key == "treated" and _AMONG.search(d.text, max(s.start, c.start - 8), c.start):
+            among = _AMONG.search(d.text, max(s.start, c.start - 8), c.start)
+            if key == "treated" and among and 0 <= s.start + m.start() - c.end < 20:
                 continue  # "encephalopathy in three patients given cells": a share, not a count
             result[key] = d.value(c.value, c.start, c.end, f"count-{key}", 0.8)
     field = d.search(_ENROLLMENT_FIELD)
@@ -475,6 +477,15 @@ def table_arms(d: AnnotatedDoc, therapy: Therapy) -> list[Arm]:
                     arm["therapy"]["dose"] = _dose(d, doses[0])
             arms.append(arm)
     return arms
+
+
+_SEXES = frozenset(("women", "men", "males", "females", "boys", "girls", "woman", "man"))
+
+
+def _breakdown(c: q.Count, earlier: list[q.Count]) -> bool:
+    """A count of one sex after a larger count of the same sentence ("14 patients (9 women
+    and 5 men)"): who they were, not a group or another count of those studied."""
+    return c.noun.casefold() in _SEXES and any(e.value > c.value for e in earlier)
 
 
 _MAX_ARMS = 12
