@@ -129,3 +129,21 @@ def test_a_bare_number_among_counted_animals_is_a_group_of_them() -> None:
     )
     [report] = extract(Document("t", "Cells heal mouse wounds", text), load_resources()).reports
     assert report.design.study_type.value.value == "animal"
+
+
+def test_a_design_the_text_denies_is_not_the_design() -> None:
+    """ "This was **not** a randomised trial": allocation non-randomised, not randomised; and
+    the treated count sizes the cells' arm beside a sized comparison group."""
+    text = (
+        "Marrow cells for rotator cuff repair\n\n"
+        "The team took 45 people having a rotator cuff repair and injected bone marrow "
+        "mesenchymal stem cells at the repair. They then compared them with 45 people who had "
+        "the same repair without the cells. Healing improved more than in the comparison group. "
+        "This was **not** a randomised trial."
+    )
+    [report] = extract(Document("k", "Marrow cells", text), load_resources()).reports
+    assert report.design.allocation is not None
+    assert report.design.allocation.value.value == "non_randomised"
+    assert report.participants is not None and report.participants.enrolled is not None
+    assert report.participants.enrolled.value == 90
+    assert sorted(a.participants.value for a in report.arms if a.participants) == [45, 45]

@@ -9,7 +9,7 @@ import re
 from enum import StrEnum
 
 from stemkg.extract import quantities as q
-from stemkg.extract.annotate import AnnotatedDoc
+from stemkg.extract.annotate import AnnotatedDoc, Hit
 from stemkg.extract.cells import most_frequent, stemlike, target_cells
 from stemkg.extract.drafts import Arm, Axes, Details, Term, Value
 from stemkg.extract.grounding import Mention
@@ -69,7 +69,11 @@ def _design(d: AnnotatedDoc, species: str | None, patients: bool) -> Value | Non
         Design.CASE_REPORT,
     ]
     order = clinical if patients else [Design.IN_VITRO, Design.ANIMAL, *clinical]
-    hits = [h for h in d.cues("design") if not FUTURE.search(d.sentence_of(h.start).text)]
+    hits = [
+        h
+        for h in d.cues("design")
+        if not FUTURE.search(d.sentence_of(h.start).text) and not denied(d, h)
+    ]
     for design in order:
         found = [h for h in hits if h.value == design.value]
         if found:
@@ -128,8 +132,18 @@ def _follow_up(d: AnnotatedDoc) -> Value | None:
     return d.value(best.iso, best.start, best.end, "duration-follow-up", 0.8)
 
 
+_DENIED = re.compile(r"\b(?:not|never|no)\s+(?:\w+\s+){0,1}$", re.I)
+
+
+def denied(d: AnnotatedDoc, h: Hit) -> bool:
+    """A cue the text denies ("this was **not** a randomised trial"): no evidence for it."""
+    lo = max(d.sentence_of(h.start).start, h.start - 30)
+    before = re.sub(r"[*_]+", "", d.text[lo : h.start])
+    return bool(_DENIED.search(before))
+
+
 def first_cue(d: AnnotatedDoc, kind: str, method: str) -> Value | None:
-    hits = d.cues(kind)
+    hits = [h for h in d.cues(kind) if kind not in _DENIABLE or not denied(d, h)]
     if not hits:
         return None
     return d.value(hits[0].value, hits[0].start, hits[0].end, method)
@@ -140,6 +154,10 @@ def phase_mentions(d: AnnotatedDoc) -> list[Mention]:
 
 
 PRECLINICAL = (Design.IN_VITRO.value, Design.ANIMAL.value)
+
+
+_DENIABLE = frozenset(("allocation", "blinding", "model"))
+"""Cue kinds whose words a denial turns round ("not randomised" is a cue of its own)."""
 
 
 def design_or_default(d: AnnotatedDoc, species: Term | None, humans: list[q.Count]) -> Value | None:

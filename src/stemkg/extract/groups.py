@@ -553,6 +553,26 @@ def default_arms(
     return [arm]
 
 
+def cells_arm_sized(arms: list[Arm], participants: Participants) -> Participants:
+    """ "45 people ... were injected with the cells. They were compared with 45 people who had
+    the repair without them": the treated count sizes the one cells' arm, and those enrolled
+    are it and the sized comparators together."""
+    cells = [a for a in arms if not a.get("comparator")]
+    controls = [a for a in arms if a.get("comparator")]
+    treated = participants.get("treated")
+    if len(cells) != 1 or "participants" in cells[0] or treated is None or not controls:
+        return participants
+    sizes = [c.get("participants") for c in controls]
+    if any(s is None or s["start"] == treated["start"] for s in sizes):
+        return participants
+    cells[0]["participants"] = {**treated, "method": "count-treated-arm"}
+    enrolled = participants.get("enrolled")
+    if enrolled is not None and enrolled["start"] != treated["start"]:
+        return participants  # enrolled said on its own
+    total = treated["value"] + sum(s["value"] for s in sizes if s is not None)
+    return {**participants, "enrolled": {**treated, "value": total, "method": "sum-of-arms"}}
+
+
 _EACH_GROUP = re.compile(
     rf"\b(?P<n>{q.NUMBER})\s+(?:\w+\s+)?(?:to|in|per)\s+each\s+(?:group|arm)\b", re.I
 )

@@ -30,6 +30,7 @@ from stemkg.extract.grounding import Mention
 from stemkg.extract.groups import (
     ONE_PERSON,
     arms_of_groups,
+    cells_arm_sized,
     default_arms,
     each_group,
     one_person,
@@ -340,6 +341,7 @@ def _report(doc: Document, d: AnnotatedDoc, ref: StudyRef | None = None) -> Repo
     arms = group_arms or each_group(d, default_arms(d, design["value"], therapy, participants))
     if arms and all(a.get("comparator") for a in arms):  # the cells' own arm went unsaid
         arms = default_arms(d, design["value"], therapy, {}) + arms
+    participants = cells_arm_sized(arms, participants)
     outcomes = find_outcomes(d, arms)
     given = cell or (tissue if tissue is not None and tissue.entry.id in _GIVEN_TISSUES else None)
     if not _reports_a_study(d, doc, given, people or species or _inferred(d, design), outcomes):
