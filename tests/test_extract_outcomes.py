@@ -340,3 +340,13 @@ def test_enrolment_is_no_outcome() -> None:
     assert not any(
         "nrol" in str(m) for m, _, _ in _findings("Enrolment fell to 20 patients a month in 2021.")
     )
+
+
+def test_what_an_endpoint_was_defined_as_is_no_finding() -> None:
+    found = _findings(
+        "The primary endpoints were the number of adverse events and the proportion of "
+        "patients whose visual acuity rose by 15 letters or more. Walking speed improved "
+        "more than with placebo."
+    )
+    assert not any(direction == "increased" for _, direction, _ in found)
+    assert ("Walking speed", "improved", "asserted") in found

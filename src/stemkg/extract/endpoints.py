@@ -127,6 +127,17 @@ def _definitions(d: AnnotatedDoc) -> list[tuple[int, Definition]]:
     return found
 
 
+_STATED_AS = re.compile(rf"\b{_ROLE}\s+(?:was|were|is|are|included)\s+|\b{_ROLE}\s*:\s*", re.I)
+
+
+def defining(d: AnnotatedDoc, s: Span) -> tuple[int, int] | None:
+    """Where a sentence says what an endpoint was ("The primary endpoints were the number of
+    adverse events and the proportion of patients who gained 15 letters"): what follows
+    names a measure, and a change said there is the endpoint's, not a finding."""
+    m = _STATED_AS.search(s.text)
+    return None if m is None else (s.start + m.end(), s.end)
+
+
 def _defined(
     defined: list[tuple[int, Definition]], role: str, at: int, end: int
 ) -> Definition | None:

@@ -17,7 +17,7 @@ from stemkg.extract.conjuncts import BOUNDARY as _BOUNDARY
 from stemkg.extract.conjuncts import conjuncts
 from stemkg.extract.design import FUTURE
 from stemkg.extract.drafts import Arm, Figures, Outcome
-from stemkg.extract.endpoints import verdicts
+from stemkg.extract.endpoints import defining, verdicts
 from stemkg.extract.grounding import Mention
 from stemkg.extract.groups import routes_in
 from stemkg.extract.text import Span
@@ -30,8 +30,17 @@ _COMBINED = re.compile(r"\bcombined|both routes|both\b", re.I)
 _ADJECTIVES = frozenset(("better", "worse"))
 
 
-def _direction(d: AnnotatedDoc, s: Span, m: Mention) -> Hit | None:
+def _hits(d: AnnotatedDoc, s: Span) -> list[Hit]:
+    """The direction cues of a sentence, less those inside what it defines an endpoint as."""
     hits = [h for h in d.cues("direction") if s.start <= h.start < s.end]
+    span = defining(d, s) if hits else None
+    if span is None:
+        return hits
+    return [h for h in hits if not span[0] < h.start < span[1]]
+
+
+def _direction(d: AnnotatedDoc, s: Span, m: Mention) -> Hit | None:
+    hits = _hits(d, s)
     if not hits:
         return None
     if m.entry.id == _ADVERSE_EVENT:
@@ -306,7 +315,7 @@ def _safety(d: AnnotatedDoc, s: Span) -> list[tuple[Mention, Hit]]:
         m.entry.id == _ADVERSE_EVENT for m in d.terms_in(Kind.MEASURE, s.start, s.end)
     ):
         return []
-    hits = [h for h in d.cues("direction") if s.start <= h.start < s.end and h.value in _AE_ONLY]
+    hits = [h for h in _hits(d, s) if h.value in _AE_ONLY]
     return [(Mention(entry, h.start, h.end, "safety-cue"), h) for h in hits[:1]]
 
 
@@ -320,9 +329,8 @@ def _unclaimed(d: AnnotatedDoc, s: Span, claimed: set[Hit]) -> list[Hit]:
     measures = d.terms_in(Kind.MEASURE, s.start, s.end)
     hits = [
         h
-        for h in d.cues("direction")
-        if s.start <= h.start < s.end
-        and h.value not in _AE_ONLY
+        for h in _hits(d, s)
+        if h.value not in _AE_ONLY
         and not any(_gap(h.start, h.end, c.start, c.end) == 0 for c in claimed)
         and not any(m.start <= h.start < m.end for m in measures)
     ]
