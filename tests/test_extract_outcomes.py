@@ -350,3 +350,12 @@ def test_what_an_endpoint_was_defined_as_is_no_finding() -> None:
     )
     assert not any(direction == "increased" for _, direction, _ in found)
     assert ("Walking speed", "improved", "asserted") in found
+
+
+def test_a_question_the_trial_asks_is_no_finding() -> None:
+    found = _findings(
+        "The trial tests whether the cells are safe and improve walking. Grip strength "
+        "improved more than with placebo."
+    )
+    assert not any(m == "NCIT:C41331" for m, _, _ in found)
+    assert ("Grip strength", "improved", "asserted") in found

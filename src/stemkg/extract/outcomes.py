@@ -33,10 +33,20 @@ _ADJECTIVES = frozenset(("better", "worse"))
 def _hits(d: AnnotatedDoc, s: Span) -> list[Hit]:
     """The direction cues of a sentence, less those inside what it defines an endpoint as."""
     hits = [h for h in d.cues("direction") if s.start <= h.start < s.end]
-    span = defining(d, s) if hits else None
+    if not hits:
+        return hits
+    asked = _WHETHER.search(s.text)
+    if asked is not None:  # "The trial tests whether the cells are safe": a question
+        hits = [h for h in hits if h.start < s.start + asked.start()]
+    span = defining(d, s)
     if span is None:
         return hits
     return [h for h in hits if not span[0] < h.start < span[1]]
+
+
+_WHETHER = re.compile(r"(?<!, )\b(?:whether|if (?:the|they|it|these|this))\b", re.I)
+"""A question the study asks ("tests whether the cells are safe"); ", whether on day 1 or
+on day 7" gives alternatives, not a question."""
 
 
 def _direction(d: AnnotatedDoc, s: Span, m: Mention) -> Hit | None:
