@@ -172,6 +172,25 @@ def test_a_condition_named_inside_another_is_studied_too(phrase: str, expected: 
 
 
 @pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("sepsis", "MONDO:1040015"),  # MONDO's label is "infectious disease with sepsis"
+        ("rotator cuff tears", "MONDO:0007028"),  # rotator cuff syndrome
+        ("lung fibrosis", "MONDO:0002771"),  # pulmonary fibrosis
+    ],
+)
+def test_conditions_said_by_the_common_name_the_curated_layer_adds(
+    phrase: str, expected: str
+) -> None:
+    text = (
+        f"Cells for {phrase}\n\nIn a phase 1 trial, 12 patients with {phrase} received an "
+        "intravenous infusion of umbilical cord mesenchymal stem cells. Walking speed "
+        "improved more than with placebo."
+    )
+    assert _conditions(text)[0] == expected
+
+
+@pytest.mark.parametrize(
     ("cells", "expected"),
     [
         (  # the tissue by a synonym: Wharton's jelly is the mesenchyme of umbilical cord

@@ -254,3 +254,12 @@ def test_so_many_to_each_group_sizes_the_cells_and_the_comparator() -> None:
     [report] = extract(doc, load_resources()).reports
     sizes = [(a.comparator, a.participants.value if a.participants else None) for a in report.arms]
     assert sizes == [(False, 12), (True, 12)]
+
+
+def test_a_case_of_one_with_a_spelled_age() -> None:
+    text = (
+        "A boy's new skin\n\nDoctors treated a seven-year-old boy with junctional epidermolysis "
+        "bullosa with grafts of his own gene-corrected epidermal stem cells. Two years later, "
+        "the team reported, his wounds had healed and the new skin had not blistered."
+    )
+    assert _counts(text) == (1, 1)

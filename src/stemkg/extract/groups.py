@@ -90,7 +90,8 @@ def _per_sentence(d: AnnotatedDoc, people: list[q.Count]) -> list[tuple[Span, li
 
 
 ONE_PERSON = re.compile(
-    r"\b(?:a|one|the) (?:single |sole )?(?:\d{1,3}-(?:year|month)-old |young |teenage |"
+    r"\b(?:a|one|the) (?:single |sole )?(?:(?:\d{1,3}|[a-z]+(?:-[a-z]+)?)-(?:year|month)-old |"
+    r"young |teenage |"
     r"middle-aged |elderly )?(?:(?:male|female) )?(?:patient|man|woman|boy|girl|child|infant|"
     r"baby|toddler|teenager)\b",
     re.I,

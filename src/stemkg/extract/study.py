@@ -278,7 +278,7 @@ def _case_of_one(d: AnnotatedDoc, people: list[q.Count]) -> list[q.Count]:
 
 _TREATED_ONE = re.compile(
     r"\b(?:treated|received|underwent|transplanted|injected|infused|implanted|grafted|"
-    r"operated|given)\b",
+    r"operated|given|gave|covered)\b",
     re.I,
 )
 """A past treatment of the one person (an explainer's "a patient receives" is no case)."""
