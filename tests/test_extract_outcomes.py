@@ -359,3 +359,33 @@ def test_a_question_the_trial_asks_is_no_finding() -> None:
     )
     assert not any(m == "NCIT:C41331" for m, _, _ in found)
     assert ("Grip strength", "improved", "asserted") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        (
+            "All 12 patients were free of severe hypoglycaemic events, and had an HbA1c below 7%.",
+            ("severe hypoglycaemic events", "reduced", "asserted"),  # "free of" negates itself
+        ),
+        (
+            "Fewer patients in the cell group needed a hip replacement.",
+            ("hip replacement", "reduced", "asserted"),  # who changed, then what
+        ),
+        (
+            "At six months every one of the 45 treated tendons (100%) had healed.",
+            ("treated tendons", "improved", "asserted"),  # past the share and the figure
+        ),
+    ],
+)
+def test_what_changed_after_a_share_a_figure_or_those_it_changed_in(
+    text: str, finding: tuple[str, str, str]
+) -> None:
+    assert finding in _findings(text)
+
+
+def test_free_of_is_said_of_what_follows_it() -> None:
+    found = _findings(
+        "All 12 patients were free of severe hypoglycaemic events, and had an HbA1c below 7%."
+    )
+    assert not any(m == "EFO:0004541" and d == "reduced" for m, d, _ in found)

@@ -56,7 +56,12 @@ def _direction(d: AnnotatedDoc, s: Span, m: Mention) -> Hit | None:
     if m.entry.id == _ADVERSE_EVENT:
         pool = [h for h in hits if h.value in _AE_ONLY] or hits
     else:
-        pool = [h for h in hits if h.value not in _AE_ONLY]
+        pool = [
+            h
+            for h in hits
+            if h.value not in _AE_ONLY
+            and not (_FREE.search(d.text, h.start, h.end) and not _governed(d, h, m))
+        ]
         near = [
             h for h in pool if h.value in _EMBEDDED and _gap(h.start, h.end, m.start, m.end) < 40
         ]
@@ -143,9 +148,23 @@ def _modality(d: AnnotatedDoc, s: Span, m: Mention, hit: Hit | None) -> Modality
     modality = next(
         (x for x in (Modality.NEGATED, Modality.HEDGED) if x in found), Modality.ASSERTED
     )
-    if hit is not None and hit.value in _EMBEDDED and modality is Modality.NEGATED:
+    embedded = hit is not None and (
+        hit.value in _EMBEDDED or _FREE.search(d.text, hit.start, hit.end)
+    )
+    if embedded and modality is Modality.NEGATED:
         return Modality.HEDGED if Modality.HEDGED in found else Modality.ASSERTED
     return modality
+
+
+def _governed(d: AnnotatedDoc, h: Hit, m: Mention) -> bool:
+    """Whether ``m`` is in the phrase right after cue ``h`` ("free of [X]", not "free of Y,
+    had an X below 7%")."""
+    between = d.text[h.end : m.start]
+    return h.end <= m.start and len(between) < 40 and not re.search(r"[,;]|\band\b", between)
+
+
+_FREE = re.compile(r"\bfree$", re.I)
+"""A cue that carries its own negation ("were free of severe hypos": reduced, asserted)."""
 
 
 def _outcome(d: AnnotatedDoc, s: Span, m: Mention, hit: Hit | None, arms: list[Arm]) -> Outcome:
@@ -488,6 +507,10 @@ def _words_before(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     tokens = _tokens(d.text[s.start : hit.start], s.start)
     while tokens and tokens[-1][2].casefold() in _AUXILIARY:
         tokens.pop()
+    if tokens and tokens[-1][2] == ")":  # "the 45 repairs (100%) had healed"
+        opening = max((i for i, t in enumerate(tokens) if t[2] == "("), default=None)
+        if opening is not None:
+            del tokens[opening:]
     phrase: list[tuple[int, int, str]] = []
     while tokens and len(phrase) < 6:
         word = tokens[-1][2]
@@ -497,10 +520,22 @@ def _words_before(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     return (phrase[0][0], phrase[-1][1]) if phrase else None
 
 
+_PEOPLE_THEN = re.compile(
+    r"\s*(?:\w+\s+){0,2}?(?:patients|participants|people|children|recipients|subjects|mice|rats|"
+    r"animals)\b[^.;:]{0,40}?\b(?:needed|required|had|developed|experienced|suffered|"
+    r"achieved|reached|regained|underwent|went on to have)\s+",
+    re.I,
+)
+"""Who changed, then what ("fewer patients in the cell group needed [a hip replacement]")."""
+
+
 def _words_after(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     """The noun phrase a nominal or transitive cue governs: "an improvement in [walking
-    speed]", "[the cells] reduced [apoptosis]"."""
-    tokens = _tokens(d.text[hit.end : s.end], hit.end)
+    speed]", "[the cells] reduced [apoptosis]", "fewer patients needed [dialysis]"."""
+    who = None
+    if d.text[hit.start : hit.end].casefold() in COMPARATIVES:
+        who = _PEOPLE_THEN.match(d.text, hit.end, s.end)
+    tokens = _tokens(d.text[(who.end() if who else hit.end) : s.end], who.end() if who else hit.end)
     if tokens and tokens[0][2].casefold() in ("in", "of", "on"):
         tokens = tokens[1:]
     elif (
@@ -600,8 +635,19 @@ _NOT_MEASURES = frozenset(
 """Words that never name what was measured: ordinals, times, adverbs, irregular verbs."""
 
 
+_SHARE_OF = re.compile(
+    rf"(?:every one|each|all|most|many|some|none|half|both|{q.NUMBER})\s+(?:of|out of)\s+"
+    r"(?:the|their|these|those)\s+(?:\d+\s+)?",
+    re.I,
+)
+"""A share of those counted before what was measured: "every one of the 45 [repairs]"."""
+
+
 def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
     text = d.text[start:end]
+    share = _SHARE_OF.match(text)
+    if share and share.end() < len(text):
+        start, text = start + share.end(), text[share.end() :]
     lead = re.match(r"(?:(?:the|their|a|an|its|his|her|our)\s+)+", text, re.I)
     if lead:
         start, text = start + lead.end(), text[lead.end() :]
