@@ -57,13 +57,14 @@ def _cells(text: str) -> list[tuple[str | None, str]]:
 
 
 def test_cells_no_table_names_are_kept_unmapped() -> None:
-    """A marker-defined cell ("CD34+ cells") and marrow given as it is still make a study."""
+    """Cells no table names and marrow given as it is still make a study; CD34, the marker CL
+    defines haematopoietic stem cells by, names those."""
     trial = (
         "In a phase 2 trial, 167 patients with refractory angina were randomised to "
         "intramyocardial injection of autologous {cells} or placebo. Angina episodes fell "
         "with the cells (6.8 vs 10.9 a week)."
     )
-    assert _cells(trial.format(cells="CD34+ cells")) == [(None, "CD34+ cell")]
+    assert _cells(trial.format(cells="CD34+ cells")) == [("CL:0000037", "hematopoietic stem cell")]
     assert _cells(trial.format(cells="cardiosphere-derived cells")) == [
         (None, "cardiosphere-derived cell")
     ]
@@ -74,6 +75,21 @@ def test_cells_no_table_names_are_kept_unmapped() -> None:
     assert _cells(trial.format(cells="concentrated bone marrow")) == [
         ("CL:0002092", "bone marrow cell")
     ]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        "blood stem cells",  # the lay name
+        "stem cells, of which their own CD34-positive cells were collected and",  # the marker
+    ],
+)
+def test_haematopoietic_stem_cells_by_a_lay_name_or_their_marker(cells: str) -> None:
+    text = (
+        f"In a phase 2 trial, 40 patients with cirrhosis received {cells} infused into the "
+        "hepatic artery. Liver function improved more than with standard care."
+    )
+    assert _cells(text)[0][0] == "CL:0000037"
 
 
 def test_cord_blood_given_as_it_is_and_marrow_cells_name_their_tissue() -> None:

@@ -115,6 +115,9 @@ def _marker_cell(d: AnnotatedDoc) -> Mention | None:
     words that say they are a therapy's cells ("cardiosphere-derived cells")."""
     found = d.search(_MARKER_CELLS)
     if found is not None:
+        hsc = d.res.lexicon.get(_HSC) if _CD34.match(found.group("label")) else None
+        if hsc is not None:  # CD34 is the marker CL defines haematopoietic stem cells by
+            return Mention(hsc, found.start(), found.end(), "marker-cd34")
         return _unmapped_cell(found.group("label"), found.start(), found.end())
     for m in _CELL_PHRASE.finditer(d.text, d.lo, d.hi):
         tokens = list(re.finditer(r"\S+", m.group("words")))
@@ -136,6 +139,12 @@ def _name_words(words: list[str]) -> list[str]:
             break
         kept.insert(0, word)
     return kept
+
+
+_HSC = "CL:0000037"
+_CD34 = re.compile(
+    r"CD34(?:\+|-positive| positive)\s+(?:stem\s+|progenitor\s+|stem/progenitor\s+)?cell"
+)
 
 
 def _unmapped_cell(label: str, start: int, end: int) -> Mention:
@@ -322,6 +331,10 @@ def therapy_cells(d: AnnotatedDoc) -> tuple[Mention | None, Mention | None]:
         return derived, None
     product = _product(d)
     cell, tissue = _named_cell(d)
+    if cell is not None and cell.entry.id in GENERIC_CELLS:
+        marked = _marker_cell(d)  # "stem cells ... their own CD34-positive cells were infused"
+        if marked is not None and marked.method == "marker-cd34":
+            cell, tissue = _source_elsewhere(d, marked)
     if product is not None and (cell is None or cell.entry.id in GENERIC_CELLS):
         return product, _tissue_in_label(d, product)
     transplant = d.search(_HSCT)
