@@ -244,3 +244,35 @@ def test_who_was_studied_said_with_a_hyphenated_name() -> None:
         "placebo in COVID-19 patients."
     )
     assert _conditions(text) == ["MONDO:0100096", "MONDO:0006502"]
+
+
+@pytest.mark.parametrize(
+    ("said", "donor"),
+    [
+        ("mesenchymal stem cells from young, unrelated male donors.", "allogeneic"),
+        ("infusions of donor mesenchymal stem cells", "allogeneic"),
+        ("mesenchymal stem cells that come from a donor line, not from the patient,", "allogeneic"),
+        ("their own harvested and expanded mesenchymal stem cells", "autologous"),
+        ("mesenchymal stem cells, which were the patient's own.", "autologous"),
+    ],
+)
+def test_whose_cells_in_other_words(said: str, donor: str) -> None:
+    text = (
+        f"Cells for heart failure\n\nIn a phase 2 trial, 30 patients with heart failure "
+        f"received {said} Walking distance improved more than with placebo."
+    )
+    doc = Document("t", "Cells for heart failure", text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    donors = {a.therapy.donor.value.value for a in report.arms if a.therapy.donor}
+    assert donors == {donor}
+
+
+def test_their_own_insulin_says_nothing_of_whose_cells() -> None:
+    text = (
+        "Cells for type 1 diabetes\n\nIn a phase 1 trial, 12 patients with type 1 diabetes who "
+        "made no insulin of their own received infusions of islet cells grown from stem cells. "
+        "HbA1c improved in all of them."
+    )
+    doc = Document("t", "Cells for type 1 diabetes", text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    assert not any(a.therapy.donor for a in report.arms)
