@@ -67,7 +67,7 @@ MINIMAL: dict[str, Any] = {
                     "value": {"numerator": 0, "denominator": 7},
                 },
                 {
-                    "measure": {"label": "hand grip strength", "unmapped": True},
+                    "measure": {"label": "pinch strength", "unmapped": True},
                     "direction": "no_change",
                     "timepoint": "P6M",
                 },

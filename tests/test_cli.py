@@ -267,7 +267,7 @@ def test_stats_lists_unmapped_terms(tmp_path: Path, record: dict[str, Any]) -> N
     result = invoke("stats", "--build", str(tmp_path / "out"))
     assert result.exit_code == 0
     assert "Machado-Joseph disease" in result.stdout and "condition" in result.stdout
-    assert "hand grip strength" in result.stdout  # the fixture's unmapped measure
+    assert "pinch strength" in result.stdout  # the fixture's unmapped measure
 
 
 def test_extract_explain_says_what_it_found_and_what_it_was_unsure_of() -> None:

@@ -185,7 +185,7 @@ def test_words_that_are_no_measure() -> None:
         (  # a bracketed abbreviation after a conjunct
             "Gait speed (10-metre walk), grip strength (dynamometry) and balance improved more "
             "than with placebo.",
-            {("Gait speed", "improved"), ("grip strength", "improved")},
+            {("Gait speed", "improved"), ("EFO:0006941", "improved")},
             set(),
         ),
         (  # two clauses, not a list
@@ -243,7 +243,7 @@ def test_what_a_background_section_says_was_known_is_no_finding_of_the_study() -
         ),
         (
             "Grip strength climbed from 20 kg to 31 kg in the cell group.",
-            ("Grip strength", "improved", "asserted"),
+            ("EFO:0006941", "improved", "asserted"),
         ),
         (
             "The number of hospital admissions halved in the cell group.",
@@ -320,8 +320,8 @@ def test_the_summary_marks_what_a_rule_was_unsure_of() -> None:
             ("brain connectivity", "improved", "asserted"),  # not "MRI scans"
         ),
         (
-            "Grip strength and walking distance trended in favour of the cells.",
-            ("walking distance", "improved", "hedged"),
+            "Walking distance and grip strength trended in favour of the cells.",
+            ("Walking distance", "improved", "hedged"),
         ),
         (
             "CT scans of the lungs showed no significant change.",
@@ -358,7 +358,7 @@ def test_a_question_the_trial_asks_is_no_finding() -> None:
         "improved more than with placebo."
     )
     assert not any(m == "NCIT:C41331" for m, _, _ in found)
-    assert ("Grip strength", "improved", "asserted") in found
+    assert ("EFO:0006941", "improved", "asserted") in found
 
 
 @pytest.mark.parametrize(
@@ -389,3 +389,18 @@ def test_free_of_is_said_of_what_follows_it() -> None:
         "All 12 patients were free of severe hypoglycaemic events, and had an HbA1c below 7%."
     )
     assert not any(m == "EFO:0004541" and d == "reduced" for m, d, _ in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("CRP levels fell in the cell group.", ("EFO:0004458", "reduced", "asserted")),
+        (
+            "Gas transfer (DLCO) dropped by 5% in the cell group.",
+            ("EFO:0009369", "worsened", "asserted"),  # a lung function: lower is worse
+        ),
+        ("Grip strength improved in the cell group.", ("EFO:0006941", "improved", "asserted")),
+    ],
+)
+def test_common_measures_are_grounded(text: str, finding: tuple[str, str, str]) -> None:
+    assert finding in _findings(text)

@@ -49,6 +49,13 @@ _WHETHER = re.compile(r"(?<!, )\b(?:whether|if (?:the|they|it|these|this))\b", r
 on day 7" gives alternatives, not a question."""
 
 
+def _listed_after(d: AnnotatedDoc, m: Mention, hit: Hit) -> bool:
+    """A measure that is not the last of the list its cue follows ("grip strength (dynamometry)
+    and balance improved"): the cue is still to be read for the rest of the list."""
+    between = d.text[m.end : hit.start]
+    return m.end <= hit.start and bool(re.search(r",|\b(?:and|or)\b", between))
+
+
 def _direction(d: AnnotatedDoc, s: Span, m: Mention) -> Hit | None:
     hits = _hits(d, s)
     if not hits:
@@ -224,7 +231,7 @@ def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
         claimed: set[Hit] = set()
         for m in _measures_in(d, n, s):
             hit = _direction(d, s, m)
-            if hit is not None:
+            if hit is not None and not _listed_after(d, m, hit):
                 claimed.add(hit)
             if hit is not None and hit.value in _AE_ONLY and m.entry.id != "NCIT:C41331":
                 continue
