@@ -400,6 +400,11 @@ def test_free_of_is_said_of_what_follows_it() -> None:
             ("EFO:0009369", "worsened", "asserted"),  # a lung function: lower is worse
         ),
         ("Grip strength improved in the cell group.", ("EFO:0006941", "improved", "asserted")),
+        ("IL-6 fell in the cell group.", ("EFO:0004810", "reduced", "asserted")),
+        (
+            "Event-free survival improved in the cell group.",
+            ("EFO:0000482", "improved", "asserted"),
+        ),
     ],
 )
 def test_common_measures_are_grounded(text: str, finding: tuple[str, str, str]) -> None:
