@@ -409,3 +409,22 @@ def test_free_of_is_said_of_what_follows_it() -> None:
 )
 def test_common_measures_are_grounded(text: str, finding: tuple[str, str, str]) -> None:
     assert finding in _findings(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Walking speed was no better with the cells.", ("Walking speed", "improved", "negated")),
+        (
+            "Walking speed showed a non-significant improvement.",
+            ("Walking speed", "improved", "hedged"),
+        ),
+    ],
+)
+def test_words_between_a_measure_and_its_cue(text: str, finding: tuple[str, str, str]) -> None:
+    assert finding in _findings(text)
+
+
+def test_a_comparative_against_a_number_is_a_bound() -> None:
+    found = _findings("Patients had central vision no better than 20/400 in the treated eye.")
+    assert not any("vision" in str(m) for m, _, _ in found)

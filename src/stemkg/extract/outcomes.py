@@ -35,6 +35,7 @@ def _hits(d: AnnotatedDoc, s: Span) -> list[Hit]:
     hits = [h for h in d.cues("direction") if s.start <= h.start < s.end]
     if not hits:
         return hits
+    hits = [h for h in hits if not _THRESHOLD.match(d.text, h.end)]
     asked = _WHETHER.search(s.text)
     if asked is not None:  # "The trial tests whether the cells are safe": a question
         hits = [h for h in hits if h.start < s.start + asked.start()]
@@ -42,6 +43,10 @@ def _hits(d: AnnotatedDoc, s: Span) -> list[Hit]:
     if span is None:
         return hits
     return [h for h in hits if not span[0] < h.start < span[1]]
+
+
+_THRESHOLD = re.compile(r"\s+than\s+\d")
+"""A comparative against a number ("vision no better than 20/400"): a bound, not a change."""
 
 
 _WHETHER = re.compile(r"(?<!, )\b(?:whether|if (?:the|they|it|these|this))\b", re.I)
@@ -425,6 +430,27 @@ _AUXILIARY = frozenset(
 )
 
 
+_BEFORE_CUE = _AUXILIARY | frozenset(
+    (
+        "no",
+        "non-significant",
+        "nonsignificant",
+        "significant",
+        "modest",
+        "small",
+        "slight",
+        "marked",
+        "large",
+        "clear",
+        "meaningful",
+        "sustained",
+        "lasting",
+    )
+)
+"""Words between a measure and its cue that are neither: "walking speed was no [better]",
+"walking speed showed a non-significant [improvement]"."""
+
+
 _DETERMINERS = frozenset(
     ["the", "their", "a", "an", "its", "his", "her", "our", "your", "of", "some", "any", "much"]
 )
@@ -512,8 +538,11 @@ def _tokens(text: str, offset: int) -> list[tuple[int, int, str]]:
 def _words_before(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     """The noun phrase right before a cue: "hand function [improved]"."""
     tokens = _tokens(d.text[s.start : hit.start], s.start)
-    while tokens and tokens[-1][2].casefold() in _AUXILIARY:
+    while tokens and tokens[-1][2].casefold() in _BEFORE_CUE:
         tokens.pop()
+    article = len(tokens) > 1 and tokens[-1][2].casefold() in ("a", "an")
+    if article and tokens[-2][2].casefold() in _AUXILIARY:  # "showed a [significant] rise"
+        del tokens[-2:]
     if tokens and tokens[-1][2] == ")":  # "the 45 repairs (100%) had healed"
         opening = max((i for i, t in enumerate(tokens) if t[2] == "("), default=None)
         if opening is not None:
@@ -543,8 +572,11 @@ def _words_after(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     if d.text[hit.start : hit.end].casefold() in COMPARATIVES:
         who = _PEOPLE_THEN.match(d.text, hit.end, s.end)
     tokens = _tokens(d.text[(who.end() if who else hit.end) : s.end], who.end() if who else hit.end)
+    cue = d.text[hit.start : hit.end].casefold()
     if tokens and tokens[0][2].casefold() in ("in", "of", "on"):
         tokens = tokens[1:]
+    elif tokens and tokens[0][2].casefold() == "to" and cue.endswith(("difference", "differences")):
+        tokens = tokens[1:]  # "made no difference to [walking speed]"
     elif (
         not re.search(r"(?:ed|es|s)$", d.text[hit.start : hit.end])
         and d.text[hit.start : hit.end].casefold() not in COMPARATIVES | _ADJECTIVES
