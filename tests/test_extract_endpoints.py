@@ -84,3 +84,19 @@ def test_the_primary_endpoint_s_finding_comes_first_and_says_so() -> None:
     assert first.measure.id == "EFO:0005527" or "ejection" in (first.measure.label or "")
     assert first.description == "the trial's primary outcome"
     assert all(o.description is None for o in report.outcomes[1:])
+
+
+def test_an_endpoint_named_by_its_role_stands_for_what_it_measured() -> None:
+    text = (
+        "Cells for heart failure\n\nIn a phase 3 trial, 566 patients with heart failure were "
+        "randomised to mesenchymal precursor cells or a sham procedure. The cells made no "
+        "difference to the primary "
+        "endpoint, the rate of recurrent heart failure events."
+    )
+    doc = Document("t", "Cells for heart failure", text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    labels = {o.measure.label for o in report.outcomes if o.direction is not None}
+    assert "rate of recurrent heart failure events" in labels or any(
+        "recurrent heart failure events" in label for label in labels
+    )
+    assert "primary endpoint" not in labels

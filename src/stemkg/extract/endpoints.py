@@ -155,6 +155,20 @@ def _defined(
     return before[-1] if before else (after[0] if after else None)
 
 
+_ROLE_ONLY = re.compile(rf"(?:(?:the|its|their|a)\s+)?{_ROLE}", re.I)
+
+
+def role_measure(d: AnnotatedDoc, m: Mention, end: int) -> Mention | None:
+    """The measure an endpoint named by its role stands for ("made no difference to the
+    primary endpoint, the cumulative rate of X": X), where the text defines it."""
+    if not _ROLE_ONLY.fullmatch(m.entry.label):
+        return None
+    definition = _defined(definitions(d), m.entry.label, m.start, end)
+    if definition is None:
+        return None
+    return Mention(definition.measure.entry, m.start, m.end, "endpoint-definition")
+
+
 def verdicts(d: AnnotatedDoc, s: Span) -> list[Outcome]:
     """Outcomes a sentence states as an endpoint met or missed, on the endpoint's measure."""
     found: list[Outcome] = []

@@ -17,7 +17,7 @@ from stemkg.extract.conjuncts import BOUNDARY as _BOUNDARY
 from stemkg.extract.conjuncts import conjuncts
 from stemkg.extract.design import FUTURE
 from stemkg.extract.drafts import Arm, Figures, Outcome
-from stemkg.extract.endpoints import defining, verdicts
+from stemkg.extract.endpoints import defining, role_measure, verdicts
 from stemkg.extract.grounding import Mention
 from stemkg.extract.groups import routes_in
 from stemkg.extract.text import Span
@@ -333,7 +333,8 @@ def _conjunct(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
 
 _RESULTY = re.compile(
     r"\d|\bsignifican|\bp\s*[<=]|\b(?:versus|compared|than|placebo|controls?|sham|groups?|arms?|"
-    r"baseline|showed|shown|revealed|observed|did not|didn't|failed to|no longer)\b",
+    r"baseline|showed|shown|revealed|observed|did not|didn't|failed to|no longer|"
+    r"no (?:\w+ )?(?:difference|change))\b",
     re.I,
 )
 
@@ -613,8 +614,11 @@ def _measure_phrase(d: AnnotatedDoc, s: Span, hit: Hit) -> Mention | None:
         readings.append(_words_after)  # "the scans showed improved [brain connectivity]"
     if cue.casefold() in COMPARATIVES | _ADJECTIVES and re.match(r"[^\W\d]", after):
         readings.append(_words_after)  # "more collagen", "fewer hospital stays"
+    difference = cue.casefold().endswith(("difference", "differences"))
     if _NOMINAL.search(cue) or re.match(r"(?:in|of|on)\b", after, re.I):
         readings.append(_words_after)
+    elif difference and re.match(r"to\b", after, re.I):
+        readings.append(_words_after)  # "made no difference to [walking speed]"
     readings.append(_words_before)
     if cue.casefold().endswith("ed") or _BASE_FORM.search(d.text, s.start, hit.start):
         readings.append(_words_after)  # "reduced lesions", "did not improve regional function"
@@ -626,7 +630,7 @@ def _measure_phrase(d: AnnotatedDoc, s: Span, hit: Hit) -> Mention | None:
             continue  # "far more practical": a comparative adjective
         mention = _phrase_mention(d, *span) if span else None
         if mention is not None:
-            return mention
+            return role_measure(d, mention, s.end) or mention
     return None
 
 
