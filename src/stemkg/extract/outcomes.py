@@ -31,7 +31,16 @@ _ADJECTIVES = frozenset(("better", "worse"))
 
 
 def _hits(d: AnnotatedDoc, s: Span) -> list[Hit]:
-    """The direction cues of a sentence, less those inside what it defines an endpoint as."""
+    """The direction cues of a sentence that say a finding: not a bound ("no better than
+    20/400"), a question the study asks, or what an endpoint is defined as (read once a
+    sentence: every measure of it asks)."""
+    memo: dict[int, list[Hit]] = d.memo.setdefault("finding-cues", {})
+    if s.start not in memo:
+        memo[s.start] = _finding_cues(d, s)
+    return memo[s.start]
+
+
+def _finding_cues(d: AnnotatedDoc, s: Span) -> list[Hit]:
     hits = [h for h in d.cues("direction") if s.start <= h.start < s.end]
     if not hits:
         return hits
