@@ -6,6 +6,7 @@ import pytest
 
 from stemkg.extract import extract
 from stemkg.extract import quantities as q
+from stemkg.model import SourceKind
 from stemkg.sources.document import Document
 from stemkg.vocab import load_resources
 from tests.extract_texts import ARTICLE
@@ -36,6 +37,12 @@ def test_future_trials_are_not_the_design() -> None:
         ("Controls received a dummy infusion.", "control", "placebo"),
         ("The control group had a mock injection.", "control", "sham"),
         ("Results were compared with historical controls.", "control", "historical"),
+        ("Others were randomised to optimal medical therapy alone.", "control", "standard_of_care"),
+        (
+            "They were compared with 40 children who had the same therapy without the cells.",
+            "control",
+            "standard_of_care",
+        ),
     ],
 )
 def test_masking_and_control_said_in_other_words(sentence: str, axis: str, value: str) -> None:
@@ -147,3 +154,17 @@ def test_a_design_the_text_denies_is_not_the_design() -> None:
     assert report.participants is not None and report.participants.enrolled is not None
     assert report.participants.enrolled.value == 90
     assert sorted(a.participants.value for a in report.arms if a.participants) == [45, 45]
+
+
+def test_an_abstract_s_background_says_how_earlier_studies_were_designed() -> None:
+    text = (
+        "Background: Small uncontrolled studies have suggested that stem cells may help in "
+        "cirrhosis.\nMethods: In this randomised phase 2 trial, 81 patients with cirrhosis were "
+        "assigned to standard care or to infusions of their own haematopoietic stem cells.\n"
+        "Results: The MELD score did not improve more than with standard care.\n"
+        "Conclusions: The cells did not help."
+    )
+    doc = Document("t", "Stem cells for cirrhosis", text, SourceKind.ABSTRACT)
+    [report] = extract(doc, load_resources()).reports
+    assert report.design.control is not None
+    assert report.design.control.value.value == "standard_of_care"

@@ -143,7 +143,12 @@ def denied(d: AnnotatedDoc, h: Hit) -> bool:
 
 
 def first_cue(d: AnnotatedDoc, kind: str, method: str) -> Value | None:
-    hits = [h for h in d.cues(kind) if kind not in _DENIABLE or not denied(d, h)]
+    hits = [
+        h
+        for h in d.cues(kind)
+        if not (kind in _DENIABLE and denied(d, h))
+        and not (kind in _DESIGNED and d.section_of(h.start) == "background")
+    ]  # an abstract's background says how earlier studies were designed
     if not hits:
         return None
     return d.value(hits[0].value, hits[0].start, hits[0].end, method)
@@ -158,6 +163,8 @@ PRECLINICAL = (Design.IN_VITRO.value, Design.ANIMAL.value)
 
 _DENIABLE = frozenset(("allocation", "blinding", "model"))
 """Cue kinds whose words a denial turns round ("not randomised" is a cue of its own)."""
+_DESIGNED = _DENIABLE | {"control"}
+"""Design cue kinds that an abstract's background states of earlier studies."""
 
 
 def design_or_default(d: AnnotatedDoc, species: Term | None, humans: list[q.Count]) -> Value | None:
