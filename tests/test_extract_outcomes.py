@@ -428,3 +428,24 @@ def test_words_between_a_measure_and_its_cue(text: str, finding: tuple[str, str,
 def test_a_comparative_against_a_number_is_a_bound() -> None:
     found = _findings("Patients had central vision no better than 20/400 in the treated eye.")
     assert not any("vision" in str(m) for m, _, _ in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        (
+            "The researchers said the infusions appeared to lower the risk of death.",
+            ("risk of death", "reduced", "hedged"),
+        ),
+        (
+            "Deaths may have been reduced in a subgroup of younger patients.",
+            ("Deaths", "reduced", "hedged"),
+        ),
+        (
+            "Walking speed seemed to improve with the cells.",
+            ("Walking speed", "improved", "hedged"),
+        ),
+    ],
+)
+def test_findings_offered_as_possible(text: str, finding: tuple[str, str, str]) -> None:
+    assert finding in _findings(text)

@@ -343,7 +343,7 @@ def _conjunct(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
 _RESULTY = re.compile(
     r"\d|\bsignifican|\bp\s*[<=]|\b(?:versus|compared|than|placebo|controls?|sham|groups?|arms?|"
     r"baseline|showed|shown|revealed|observed|did not|didn't|failed to|no longer|"
-    r"no (?:\w+ )?(?:difference|change))\b",
+    r"no (?:\w+ )?(?:difference|change)|appeared to|appears to|seemed to|may have)\b",
     re.I,
 )
 
@@ -440,8 +440,17 @@ _AUXILIARY = frozenset(
 )
 
 
+_RAISING = frozenset(
+    ("seemed", "seems", "appeared", "appears", "tended", "tends", "continued", "began", "started")
+)
+"""Verbs that take the finding as "to" and a verb: "X seemed to improve"."""
+
+
 _BEFORE_CUE = _AUXILIARY | frozenset(
     (
+        "may",
+        "might",
+        "could",
         "no",
         "non-significant",
         "nonsignificant",
@@ -550,6 +559,11 @@ def _words_before(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     tokens = _tokens(d.text[s.start : hit.start], s.start)
     while tokens and tokens[-1][2].casefold() in _BEFORE_CUE:
         tokens.pop()
+    raised = len(tokens) > 1 and tokens[-1][2].casefold() == "to"
+    if raised and tokens[-2][2].casefold() in _RAISING:  # "walking speed seemed to improve"
+        del tokens[-2:]
+        while tokens and tokens[-1][2].casefold() in _BEFORE_CUE:
+            tokens.pop()
     article = len(tokens) > 1 and tokens[-1][2].casefold() in ("a", "an")
     if article and tokens[-2][2].casefold() in _AUXILIARY:  # "showed a [significant] rise"
         del tokens[-2:]
