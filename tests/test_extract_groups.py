@@ -263,3 +263,22 @@ def test_a_case_of_one_with_a_spelled_age() -> None:
         "the team reported, his wounds had healed and the new skin had not blistered."
     )
     assert _counts(text) == (1, 1)
+
+
+def test_a_planned_count_is_not_who_took_part() -> None:
+    text = (
+        "Cells for ARDS\n\nIn a randomised trial of intravenous mesenchymal stromal cells for "
+        "ARDS, the monitoring board halted enrolment at 222 of a planned 300 patients. "
+        "Mortality did not differ from placebo."
+    )
+    assert _counts(text)[0] == 222
+
+
+def test_the_largest_count_said_again_beside_subgroups_is_who_took_part() -> None:
+    text = (
+        "Cells for erectile dysfunction\n\n**Who:** 17 men with erectile dysfunction after "
+        "surgery.\n**What:** one injection of adipose-derived mesenchymal stem cells into the "
+        "penis, in a phase 1 trial. Function improved in six men. And 17 men is a very small "
+        "number."
+    )
+    assert _counts(text)[0] == 17

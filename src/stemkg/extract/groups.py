@@ -68,7 +68,7 @@ def _count_people(d: AnnotatedDoc) -> list[q.Count]:
     for s in d.sents:
         if _POPULATION.search(s.text) and not (_ENROLLED.search(s.text) or _TREATED.search(s.text)):
             continue
-        here = q.counts(s.text, s.start)
+        here = _reached(d, s, q.counts(s.text, s.start))
         found += [c for i, c in enumerate(here) if not _breakdown(c, here[:i])]
         for m in re.finditer(r"\(n\s*=\s*(\d+)\)", s.text):
             found.append(q.Count(s.start + m.start(), s.start + m.end(), int(m.group(1)), "n"))
@@ -113,6 +113,34 @@ _COUNTED: tuple[tuple[_Counted, re.Pattern[str]], ...] = (
 )
 
 
+_PLANNED = re.compile(
+    r"\b(?:planned|target(?:ed)?|intended|anticipated|expected|aim(?:s|ed)? to (?:enrol+|recruit))"
+    r"(?:\s+(?:of|total|enrolment|enrollment|sample))?\s+(?:of\s+)?(?:about\s+|up to\s+)?$",
+    re.I,
+)
+"""A count the study meant to reach ("halted at 222 of a planned 300"), not who took part."""
+
+
+_REACHED = re.compile(r"\b(\d{1,6}) (?:of|out of) (?:a|the|an)\s+$", re.I)
+
+
+def _reached(d: AnnotatedDoc, s: Span, found: list[q.Count]) -> list[q.Count]:
+    """A planned count is not who took part; "222 of a planned 300 patients" counts 222."""
+    kept = []
+    for c in found:
+        before = d.text[max(s.start, c.start - 40) : c.start]
+        planned = _PLANNED.search(before)
+        if not planned:
+            kept.append(c)
+            continue
+        reached = _REACHED.search(
+            d.text, max(s.start, c.start - 40), c.start - len(planned.group())
+        )
+        if reached:
+            kept.append(q.Count(reached.start(1), reached.end(1), int(reached.group(1)), c.noun))
+    return kept
+
+
 def participant_counts(d: AnnotatedDoc, people: list[q.Count], arms: list[Arm]) -> Participants:
     """Enrolled and treated counts, from sentences that are not about one group's route."""
     grouped = {d.sentence_of(a["participants"]["start"]).start for a in arms if "participants" in a}
@@ -124,11 +152,14 @@ def participant_counts(d: AnnotatedDoc, people: list[q.Count], arms: list[Arm]) 
             result["enrolled"] = d.value(total.value, total.start, total.end, "count-enrolled", 0.8)
         if not here or s.start in grouped:
             continue
+        actual = [
+            c for c in here if not _PLANNED.search(d.text, max(s.start, c.start - 30), c.start)
+        ]
         for key, verb in _COUNTED:
             m = verb.search(s.text)
-            if key in result or not m:
+            if key in result or not m or not actual:
                 continue
-            c = _near(here, m, s.start)
+            c = _near(actual, m, s.start)
             if _VERSUS.match(d.text, c.end):
                 continue  # "(2 patients versus 8)": figures compared, not who took part
             enrolled = result.get("enrolled")
@@ -177,10 +208,14 @@ _ENROLLMENT_FIELD = re.compile(
 
 def _lone_count(d: AnnotatedDoc, people: list[q.Count]) -> q.Count | None:
     """The one number of people a text gives, where no verb says what they did: those who
-    took part. Several different numbers say nothing without their verbs."""
+    took part; or the largest, said again, with smaller ones (subgroups) beside it."""
     counts = [c for c in people if c.noun != "n" and not _in_fraction(d, c)]
     values = {c.value for c in counts}
-    return counts[0] if len(values) == 1 else None
+    if len(values) == 1:
+        return counts[0]
+    largest = max(values, default=0)
+    said = [c for c in counts if c.value == largest]
+    return said[0] if len(said) > 1 else None  # "17 men ... 6 men ... 17 men": subgroups
 
 
 def _in_fraction(d: AnnotatedDoc, c: q.Count) -> bool:
