@@ -165,3 +165,12 @@ def test_numbers_durations_doses_fractions() -> None:
 def test_negex_context(sentence: str, target: str, modality: Modality) -> None:
     start = sentence.index(target)
     assert load_resources().rules.modality(sentence, start, start + len(target)) is modality
+
+
+def test_one_that_received_is_a_group_not_a_count() -> None:
+    """ "One group received saline, one received the cells": no count of one person."""
+    from stemkg.extract import quantities as q
+
+    found = q.counts("One group received saline, one received the same injections with cells.")
+    assert not any(c.value == 1 for c in found)
+    assert [c.value for c in q.counts("Twelve received the cells.")] == [12]

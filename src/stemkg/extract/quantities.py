@@ -182,6 +182,8 @@ def counts(text: str, offset: int = 0) -> list[Count]:
     for m in _ACTING.finditer(text):  # "Twelve received ...", "the other twelve got ..."
         value = number(m.group(1))
         taken = any(c.start <= offset + m.start() < c.end for c in found)
+        if value == 1:
+            continue  # "one group received saline, one received the cells": a group
         if value is not None and "." not in m.group(1) and not taken:
             found.append(
                 Count(
