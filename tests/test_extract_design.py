@@ -168,3 +168,23 @@ def test_an_abstract_s_background_says_how_earlier_studies_were_designed() -> No
     [report] = extract(doc, load_resources()).reports
     assert report.design.control is not None
     assert report.design.control.value.value == "standard_of_care"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Half were picked at random to have the cells.",
+        "Patients were assigned at random to the cells.",
+    ],
+)
+def test_randomised_in_plain_words(said: str) -> None:
+    text = (
+        "In a phase 2 trial, 40 children with cerebral palsy took part; some received an "
+        f"intravenous infusion of their own umbilical cord blood cells. {said} Motor function "
+        "improved more than with placebo."
+    )
+    [report] = extract(
+        Document("t", "Cord blood for cerebral palsy", text), load_resources()
+    ).reports
+    assert report.design.allocation is not None
+    assert report.design.allocation.value.value == "randomised"
