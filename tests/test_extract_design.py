@@ -37,6 +37,11 @@ def test_future_trials_are_not_the_design() -> None:
         ("Controls received a dummy infusion.", "control", "placebo"),
         ("The control group had a mock injection.", "control", "sham"),
         ("Results were compared with historical controls.", "control", "historical"),
+        (
+            "The team that followed the children up did not know who had received which.",
+            "masking",
+            "single",
+        ),
         ("Others were randomised to optimal medical therapy alone.", "control", "standard_of_care"),
         (
             "They were compared with 40 children who had the same therapy without the cells.",
