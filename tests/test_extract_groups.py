@@ -282,3 +282,17 @@ def test_the_largest_count_said_again_beside_subgroups_is_who_took_part() -> Non
         "number."
     )
     assert _counts(text)[0] == 17
+
+
+def test_the_treated_a_share_is_of_are_counted_and_the_heart_wall_is_a_route() -> None:
+    text = (
+        "Marrow cells in mice\n\nResearchers injected bone marrow cells into the living heart "
+        "wall of mice after a heart attack. New muscle formed in 12 of the 30 mice that received "
+        "the cells, and left ventricular function improved. In the other 18 mice no repair was "
+        "seen."
+    )
+    doc = Document("t", "Marrow cells in mice", text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    assert report.participants is not None and report.participants.treated is not None
+    assert report.participants.treated.value == 30
+    assert {r.id for a in report.arms for r in a.therapy.routes} == {"NCIT:C38227"}

@@ -449,3 +449,21 @@ def test_a_comparative_against_a_number_is_a_bound() -> None:
 )
 def test_findings_offered_as_possible(text: str, finding: tuple[str, str, str]) -> None:
     assert finding in _findings(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        (
+            "Left ventricular function improved in the treated patients.",
+            ("Left ventricular function", "improved", "asserted"),  # "left" is no verb here
+        ),
+        ("The cells appeared to be safe.", ("NCIT:C41331", "no_serious_adverse_events", "hedged")),
+        (
+            "The researchers saw no new safety signals linked to the cells.",
+            ("NCIT:C41331", "no_serious_adverse_events", "asserted"),
+        ),
+    ],
+)
+def test_findings_a_second_new_user_wrote(text: str, finding: tuple[str, str, str]) -> None:
+    assert finding in _findings(text)

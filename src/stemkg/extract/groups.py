@@ -68,7 +68,7 @@ def _count_people(d: AnnotatedDoc) -> list[q.Count]:
     for s in d.sents:
         if _POPULATION.search(s.text) and not (_ENROLLED.search(s.text) or _TREATED.search(s.text)):
             continue
-        here = _reached(d, s, q.counts(s.text, s.start))
+        here = _reached(d, s, q.counts(s.text, s.start)) + _treated_of(s)
         found += [c for i, c in enumerate(here) if not _breakdown(c, here[:i])]
         for m in re.finditer(r"\(n\s*=\s*(\d+)\)", s.text):
             found.append(q.Count(s.start + m.start(), s.start + m.end(), int(m.group(1)), "n"))
@@ -119,6 +119,26 @@ _PLANNED = re.compile(
     re.I,
 )
 """A count the study meant to reach ("halted at 222 of a planned 300"), not who took part."""
+
+
+_OF_THE_TREATED = re.compile(
+    rf"\b{q.NUMBER} (?:of|out of) (?:the|all) (?P<n>{q.NUMBER}) (?P<noun>[a-z]+) (?:that|who) "
+    r"(?:received|were given|were treated|got|had been given|were injected)\b",
+    re.I,
+)
+"""The denominator of a share of those treated ("in 12 of the 30 mice that received the
+cells"): how many were treated, which a fraction otherwise hides."""
+
+
+def _treated_of(s: Span) -> list[q.Count]:
+    found = []
+    for m in _OF_THE_TREATED.finditer(s.text):
+        n = q.number(m.group("n"))
+        if n is not None and q.people_noun(m.group("noun")):
+            found.append(
+                q.Count(s.start + m.start("n"), s.start + m.end("noun"), n, m.group("noun"))
+            )
+    return found
 
 
 _REACHED = re.compile(r"\b(\d{1,6}) (?:of|out of) (?:a|the|an)\s+$", re.I)

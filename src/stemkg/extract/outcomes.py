@@ -166,6 +166,8 @@ def _modality(d: AnnotatedDoc, s: Span, m: Mention, hit: Hit | None) -> Modality
     found = {
         d.res.rules.modality(s.text, a - s.start, b - s.start, hit is not None) for a, b in spans
     }
+    if hit is not None and _HEDGED_CUE.search(d.text, hit.start, hit.end):
+        found.add(Modality.HEDGED)  # "the cells appeared to be safe": the cue hedges itself
     modality = next(
         (x for x in (Modality.NEGATED, Modality.HEDGED) if x in found), Modality.ASSERTED
     )
@@ -182,6 +184,9 @@ def _governed(d: AnnotatedDoc, h: Hit, m: Mention) -> bool:
     had an X below 7%")."""
     between = d.text[h.end : m.start]
     return h.end <= m.start and len(between) < 40 and not re.search(r"[,;]|\band\b", between)
+
+
+_HEDGED_CUE = re.compile(r"\b(?:appears?|appeared|seems?|seemed)\b", re.I)
 
 
 _FREE = re.compile(r"\bfree$", re.I)
@@ -683,8 +688,9 @@ def _measure_like(words: list[str]) -> bool:
     last = folded[-1]
     if not content or last in _VAGUE or re.search(r"(?:(?<!e)ed|ing|ly)$", last):
         return False
-    if any(w in _NOT_MEASURES or q.number(w) is not None for w in folded):
-        return False  # "four", "first 24 weeks", "far more often"
+    sided = [w for i, w in enumerate(folded) if w == "left" and i + 1 < len(folded)]
+    if any((w in _NOT_MEASURES and w not in sided) or q.number(w) is not None for w in folded):
+        return False  # "four", "first 24 weeks", "far more often" (not "left ventricular")
     return not _THERAPY_WORDS.search(" ".join(folded))
 
 
