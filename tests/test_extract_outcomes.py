@@ -467,3 +467,19 @@ def test_findings_offered_as_possible(text: str, finding: tuple[str, str, str]) 
 )
 def test_findings_a_second_new_user_wrote(text: str, finding: tuple[str, str, str]) -> None:
     assert finding in _findings(text)
+
+
+def test_shares_compared_with_a_significant_p_value_state_a_direction() -> None:
+    found = _findings(
+        "At week 24, 50% of the patients given the cells had reached remission, compared with "
+        "34% of those in the placebo group (p=0.024)."
+    )
+    assert ("stemkg:remission", "improved", "asserted") in found
+
+
+def test_shares_compared_without_significance_state_none() -> None:
+    found = _findings(
+        "At week 24, 50% of the patients given the cells had reached remission, compared with "
+        "44% of those in the placebo group."
+    )
+    assert ("stemkg:remission", None, "asserted") in found

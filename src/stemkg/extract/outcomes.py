@@ -200,8 +200,11 @@ def _outcome(d: AnnotatedDoc, s: Span, m: Mention, hit: Hit | None, arms: list[A
         "modality": d.value(modality.value, s.start, s.end, "context-negex", 0.7),
     }
     if hit is not None:
+        method, sure = (
+            ("figure-comparison", 0.6) if hit.kind == "figures" else ("direction-cue", 0.7)
+        )
         outcome["direction"] = d.value(
-            _as_clinical(d.res, m, hit.value), hit.start, hit.end, "direction-cue", 0.7
+            _as_clinical(d.res, m, hit.value), hit.start, hit.end, method, sure
         )
     _figures(d, s, outcome)
     covered = _covered_arms(d, s, arms)
@@ -248,10 +251,13 @@ def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
         if _CRITERIA.match(s.text) or d.section_of(s.start) == "background":
             continue  # eligibility criteria, or what was known before the study
         claimed: set[Hit] = set()
+        compared = _compared(d, s)
         for m in _measures_in(d, n, s):
             hit = _direction(d, s, m)
             if hit is not None and not _listed_after(d, m, hit):
                 claimed.add(hit)
+            elif hit is None and compared is not None and _shares_of(d.res, m):
+                hit = compared  # "50% with the cells against 34% with placebo (p=0.024)"
             if hit is not None and hit.value in _AE_ONLY and m.entry.id != "NCIT:C41331":
                 continue
             if hit is None and (not (q.fractions(s.text) or q.percents(s.text)) or _bound(s)):
@@ -282,6 +288,58 @@ def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
             outcome = _outcome(d, s, figure, None, arms)
             found.setdefault((figure.entry.id, None, outcome["modality"]["value"]), outcome)
     return list(found.values())
+
+
+_PAIR = re.compile(
+    r"(?P<a>\d+(?:\.\d+)?)\s*%(?P<mid>[^.;%]{0,200}?)\b(?:vs\.?|versus|compared with|compared to|"
+    r"against)\s+(?P<b>\d+(?:\.\d+)?)\s*%(?P<tail>[^.;%]{0,50})",
+    re.I,
+)
+_SIGNIFICANT = re.compile(r"\bp\s*(?:[<≤]\s*0?\.0[1-5]|=\s*0?\.0[0-4])\d*", re.I)
+_TREATED_SIDE = re.compile(
+    r"\b(?:cells?|cell[- ]treated|treated|transplant\w*|recipients|MSCs?|active)\b", re.I
+)
+_CONTROL_SIDE = re.compile(
+    r"\b(?:placebo|sham|controls?|standard (?:care|treatment|therapy)|usual care|untreated|"
+    r"vehicle|saline)\b",
+    re.I,
+)
+
+
+def _shares_of(res: Resources, m: Mention) -> bool:
+    """Whether shares of patients compared say which way ``m`` went: a rate or a state
+    reached (remission, death), not a scale a lower score of which is better (a share on the
+    NIHSS is of those reaching some score, not the score)."""
+    return m.entry.id != _ADVERSE_EVENT and res.polarity.get(m.entry.id) != "lower"
+
+
+def _side(text: str) -> str | None:
+    if _CONTROL_SIDE.search(text):
+        return "control"
+    return "treated" if _TREATED_SIDE.search(text) else None
+
+
+def _compared(d: AnnotatedDoc, s: Span) -> Hit | None:
+    """A direction that two groups' figures state with a significant p value ("50% of those
+    given the cells against 34% with placebo (p=0.024)": increased); without one, figures
+    that differ state no direction (the text has not said the difference is real)."""
+    if not _SIGNIFICANT.search(s.text):
+        return None
+    pair = _PAIR.search(s.text)
+    if pair is None:
+        return None
+    first, second = _side(pair.group("mid")), _side(pair.group("tail"))
+    a, b = float(pair.group("a")), float(pair.group("b"))
+    if first == "treated" or second == "control":
+        treated, control = a, b
+    elif first == "control" or second == "treated":
+        treated, control = b, a
+    else:
+        return None
+    if treated == control:
+        return None
+    value = Direction.REDUCED if treated < control else Direction.INCREASED
+    return Hit("figures", value.value, s.start + pair.start(), s.start + pair.end("b"))
 
 
 _FIGURE_VERB = re.compile(
