@@ -118,7 +118,9 @@ def test_cli_writes_json(tmp_path: Path) -> None:
     assert "2 gold files, 1 study reports" in checked.stdout
 
 
-@pytest.mark.parametrize(("name", "size"), [("eval", 60), ("holdout", 24), ("holdout2", 24)])
+@pytest.mark.parametrize(
+    ("name", "size"), [("eval", 60), ("holdout", 24), ("holdout2", 24), ("holdout3", 24)]
+)
 def test_the_blind_sets_are_well_formed_and_unedited(
     lexicon: Lexicon, name: str, size: int
 ) -> None:
