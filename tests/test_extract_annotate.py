@@ -174,3 +174,10 @@ def test_one_that_received_is_a_group_not_a_count() -> None:
     found = q.counts("One group received saline, one received the same injections with cells.")
     assert not any(c.value == 1 for c in found)
     assert [c.value for c in q.counts("Twelve received the cells.")] == [12]
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"), [("At week 24, half had healed.", "P24W"), ("Seen again on day 28.", "P28D")]
+)
+def test_a_time_said_as_a_point_of_the_study(text: str, iso: str) -> None:
+    assert [d.iso for d in q.durations(text)] == [iso]

@@ -58,6 +58,9 @@ _ACTING = re.compile(
 )
 """"Twelve received ...", but not "grade 2 or 3 received" (a scale's value, not a count)."""
 _DURATION = re.compile(rf"\b({NUMBER}|a|one)[- ](day|week|month|year)s?\b", re.I)
+_STUDY_TIME = re.compile(
+    r"\b(?:at|on|by|from|until|through|to)\s+(day|week|month|year)\s+(\d{1,3})\b", re.I
+)
 _FRACTION = re.compile(rf"\b({NUMBER})\s+(?:of|out of)\s+(?:the\s+)?({NUMBER})\b", re.I)
 _SHARE = re.compile(rf"\b({NUMBER})\s+of\s+the\s+(?:{_PEOPLE})\b", re.I)
 _PERCENT = re.compile(r"\b([0-9]{1,3}(?:\.[0-9]{1,3})?)\s?(?:%|per ?cent)", re.I)
@@ -194,7 +197,8 @@ def counts(text: str, offset: int = 0) -> list[Count]:
 
 
 def durations(text: str, offset: int = 0) -> list[Duration]:
-    """Lengths of time (``6 months``, ``one year``, ``12-month``) as ISO 8601 durations."""
+    """Lengths of time (``6 months``, ``one year``, ``12-month``, ``at week 24``) as ISO 8601
+    durations."""
     found = []
     for m in _DURATION.finditer(text):
         value = number(m.group(1))
@@ -202,7 +206,11 @@ def durations(text: str, offset: int = 0) -> list[Duration]:
             iso = f"P{value}{m.group(2).lower()[0].upper()}"
             if months(iso) <= MAX_MONTHS:
                 found.append(Duration(offset + m.start(), offset + m.end(), iso))
-    return found
+    for m in _STUDY_TIME.finditer(text):  # "at week 24": 24 weeks into the study
+        iso = f"P{int(m.group(2))}{m.group(1).lower()[0].upper()}"
+        if int(m.group(2)) and months(iso) <= MAX_MONTHS:
+            found.append(Duration(offset + m.start(1), offset + m.end(), iso))
+    return sorted(found, key=lambda f: f.start)
 
 
 def fractions(text: str, offset: int = 0) -> list[Fraction]:
