@@ -283,3 +283,18 @@ def test_extract_explain_says_what_is_missing() -> None:
     assert result.exit_code == 0 and json.loads(result.stdout) == []
     assert "no study: what-are-stem-cells: found" in result.stderr
     assert "Missing:" in result.stderr and "participants, animals or cells studied" in result.stderr
+
+
+def test_extract_explain_says_a_text_does_not_read_as_english(tmp_path: Path) -> None:
+    article = tmp_path / "de.txt"
+    article.write_text(
+        "Stammzellen bei Multipler Sklerose\n\nIn einer randomisierten, doppelblinden "
+        "Phase-2-Studie erhielten 48 Patientinnen und Patienten mit progredienter Multipler "
+        "Sklerose entweder autologe mesenchymale Stammzellen aus dem Knochenmark oder ein "
+        "Placebo. Nach sechs Monaten hatte sich die Gehgeschwindigkeit verbessert.",
+        encoding="utf-8",
+    )
+    result = invoke("extract", str(article), "--explain")
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert "does not read as English" in result.stderr
+    assert "a design: open label" not in result.stderr  # assumed, not stated

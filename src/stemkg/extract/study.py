@@ -396,8 +396,9 @@ def explain(doc: Document, res: Resources) -> str:
     missing: list[str] = []
     humans = _humans(people)
     design = design_or_default(d, host_species(d, humans), humans)
+    stated = design is not None and design.get("method") != "default-uncontrolled"
     for what, value in (
-        ("a design", design["value"].replace("_", " ") if design else None),
+        ("a design", design["value"].replace("_", " ") if design and stated else None),
         ("a condition", condition.entry.label if condition else None),
         ("the cells given", cell.entry.label if cell else None),
         ("participants, animals or cells studied", f"{len(people)} counts" if people else None),
@@ -406,6 +407,20 @@ def explain(doc: Document, res: Resources) -> str:
     ):
         (found if value else missing).append(f"{what}: {value}" if value else what)
     review = " It presents itself as a review or meta-analysis." if _is_review(d) else ""
+    if not _reads_as_english(d.body):
+        review += " It does not read as English: stemkg's rules and term tables are English."
     shown = "; ".join(found) or "nothing"
     lacks = "; ".join(missing) or "nothing (the parts did not make a study together)"
     return f"found {shown}. Missing: {lacks}.{review}"
+
+
+_FUNCTION_WORDS = frozenset(
+    ("the", "and", "of", "to", "in", "with", "was", "were", "a", "for", "is", "that", "on", "by")
+)
+
+
+def _reads_as_english(text: str) -> bool:
+    """Whether English function words are as common as English prose has them (about a
+    fifth of its words; German or French text has almost none of these)."""
+    words = re.findall(r"[^\W\d_]+", text.casefold())
+    return len(words) < 20 or sum(w in _FUNCTION_WORDS for w in words) >= 0.08 * len(words)
