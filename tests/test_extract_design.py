@@ -38,6 +38,12 @@ def test_future_trials_are_not_the_design() -> None:
         ("The control group had a mock injection.", "control", "sham"),
         ("Results were compared with historical controls.", "control", "historical"),
         (
+            "Children were placed one after another into three dose groups.",
+            "intervention_model",
+            "sequential",
+        ),
+        ("They were given in two sequential dose cohorts.", "intervention_model", "sequential"),
+        (
             "The team that followed the children up did not know who had received which.",
             "masking",
             "single",
