@@ -276,3 +276,14 @@ def test_their_own_insulin_says_nothing_of_whose_cells() -> None:
     doc = Document("t", "Cells for type 1 diabetes", text, SourceKind.NEWS)
     [report] = extract(doc, load_resources()).reports
     assert not any(a.therapy.donor for a in report.arms)
+
+
+def test_a_cell_type_with_its_abbreviation_inside_its_name() -> None:
+    """ "retinal pigment epithelium (RPE) cells grown from induced pluripotent stem cells": the
+    cells given are RPE cells, made from iPSCs."""
+    text = (
+        "In a phase 1 study, surgeons transplanted sheets of retinal pigment epithelium (RPE) "
+        "cells grown from induced pluripotent stem cells under the retina of 12 patients with "
+        "wet age-related macular degeneration. Visual acuity improved in four of them."
+    )
+    assert _cells(text)[0][0] == "CL:0002586"

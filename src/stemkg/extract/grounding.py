@@ -128,6 +128,23 @@ class Grounder:
             if _bounded(text, start, end + 1):
                 yield Mention(entry, start, end + 1, method)
 
+    def _abbreviated_inside(self, text: str) -> list[Mention]:
+        """Cell types named around a bracketed abbreviation, by the longest run of the words
+        before it that names one with "cells"."""
+        found = []
+        for m in _INSIDE.finditer(text):
+            words = list(re.finditer(r"\S+", m.group(1)))
+            for k in range(len(words), 0, -1):
+                name = " ".join(w.group() for w in words[-k:]) + " " + m.group(2)
+                try:
+                    entry = self.lexicon.resolve(Kind.CELL_TYPE, name)
+                except ValueError:
+                    continue
+                start = m.start(1) + words[-k].start()
+                found.append(Mention(entry, start, m.end(), "lexicon-match"))
+                break
+        return found
+
     def find(self, text: str, extra: dict[str, LexEntry] | None = None) -> list[Mention]:
         """Every term mention, longest first where they overlap, in text order; an
         abbreviation the text defines wins over the lexicon's reading of it."""
@@ -136,6 +153,7 @@ class Grounder:
             for m in re.finditer(rf"(?<!\w){re.escape(abbr)}s?(?!\w)", text):
                 found.append(Mention(entry, m.start(), m.end(), "defined-abbreviation"))
         found += self._scan(self._names, fold(text), "lexicon-match")
+        found += self._abbreviated_inside(text)
         if self._abbrevs.kind != ahocorasick.EMPTY:
             found += self._scan(self._abbrevs, text, "lexicon-abbreviation")
         curated = _longest(found)
@@ -148,6 +166,11 @@ class Grounder:
                 entry = self.lexicon.get(term.id) or LexEntry(term.id, term.kind, term.label)
                 table.append(Mention(entry, start, end, "table-match"))
         return _longest(curated + table, prefer=len(curated))
+
+
+_INSIDE = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,5})\([A-Za-z0-9-]{2,8}\)\s+(cells?)\b")
+"""A cell type whose abbreviation the text puts inside its name: "retinal pigment epithelium
+(RPE) cells"."""
 
 
 def _longest(mentions: list[Mention], prefer: int = 0) -> list[Mention]:
