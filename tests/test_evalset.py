@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from stemkg.errors import InputError
-from stemkg.evalset import load_gold_dir, score
+from stemkg.evalset import _compare, _Item, load_gold_dir, score
 from stemkg.lexicon import Lexicon
 from stemkg.pipeline import evaluate_folder
 from tests.conftest import ROOT
@@ -138,3 +138,14 @@ def test_the_blind_sets_are_well_formed_and_unedited(
         line.split(maxsplit=1)[1] for line in (folder / "SHA256SUMS").read_text().splitlines()
     }
     assert listed == {f"articles/{g.article.name}" for g in golds}
+
+
+def test_an_accepted_alternative_does_not_take_a_value_another_gold_value_names() -> None:
+    """Gold [COVID-19 (or ARDS accepted), ARDS], found [ARDS, COVID-19]: both right."""
+    gold = [
+        _Item(("MONDO:0100096",), frozenset({"MONDO:0006502"})),
+        _Item(("MONDO:0006502",)),
+    ]
+    found = [_Item(("MONDO:0006502",)), _Item(("MONDO:0100096",))]
+    score, misses = _compare("a.txt", gold, found, "condition")
+    assert (score.tp, score.fp, score.fn) == (2, 0, 0) and not misses

@@ -176,6 +176,7 @@ def test_the_disease_of_those_studied_outvotes_the_events_counted() -> None:
     [
         ("COVID-19 ARDS", ["MONDO:0006502", "MONDO:0100096"]),  # ARDS, of COVID-19
         ("retinitis pigmentosa", ["MONDO:0019200"]),  # no retinitis of its own
+        ("COVID-19-associated ARDS", ["MONDO:0006502", "MONDO:0100096"]),  # ARDS of COVID-19
     ],
 )
 def test_a_condition_named_inside_another_is_studied_too(phrase: str, expected: list[str]) -> None:

@@ -351,12 +351,15 @@ def _outcome_items(
 def _compare(
     article: str, gold: list[_Item], got: list[_Item], field: str
 ) -> tuple[FieldScore, list[Miss]]:
-    """Greedy one-to-one matching of found values to gold values."""
+    """Greedy one-to-one matching of found values to gold values, a gold value of the same
+    identifier first (so that a gold value's accepted alternative does not take a found value
+    another gold value names exactly)."""
     left = list(gold)
     tp = fp = 0
     wrong: list[_Item] = []
     for item in got:
-        match = next((g for g in left if g.matches(item)), None)
+        exact = (g for g in left if g.parts == item.parts)
+        match = next(exact, None) or next((g for g in left if g.matches(item)), None)
         if match is None:
             fp += 1
             wrong.append(item)

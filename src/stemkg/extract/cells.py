@@ -54,13 +54,14 @@ def _nested_condition(d: AnnotatedDoc, m: Mention) -> Mention | None:
     words = d.text[m.start : m.end].split()
     for n in range(len(words) - 1, 0, -1):
         head, rest = " ".join(words[:n]), " ".join(words[n:])
-        try:
-            entry = d.res.lexicon.resolve(Kind.CONDITION, head)
+        cause = re.sub(r"[- ](?:associated|related|induced|caused|linked)$", "", head, flags=re.I)
+        try:  # "COVID-19-associated ARDS": ARDS of COVID-19
+            entry = d.res.lexicon.resolve(Kind.CONDITION, cause)
             whole = d.res.lexicon.resolve(Kind.CONDITION, rest)
         except ValueError:
             continue
         if whole.id == m.entry.id and entry.id != m.entry.id:
-            return Mention(entry, m.start, m.start + len(head), "nested-condition")
+            return Mention(entry, m.start, m.start + len(cause), "nested-condition")
     return None
 
 
