@@ -288,3 +288,17 @@ def test_a_cell_type_with_its_abbreviation_inside_its_name() -> None:
         "wet age-related macular degeneration. Visual acuity improved in four of them."
     )
     assert _cells(text)[0][0] == "CL:0002586"
+
+
+def test_a_cell_named_with_its_tissue_names_the_tissue() -> None:
+    """Their own blood stem cells are haematopoietic stem cells, from blood."""
+    text = (
+        "In a phase 2 trial, 40 patients with systemic sclerosis were given back their own blood "
+        "stem cells intravenously after chemotherapy. The modified Rodnan skin score improved "
+        "more than with cyclophosphamide."
+    )
+    doc = Document("t", "Cells for scleroderma", text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    therapy = report.arms[0].therapy
+    assert therapy.cell_type is not None and therapy.cell_type.id == "CL:0000037"
+    assert therapy.source_tissue is not None and therapy.source_tissue.id == "UBERON:0000178"

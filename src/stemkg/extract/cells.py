@@ -441,16 +441,22 @@ def _compose(d: AnnotatedDoc, cell: Mention, tissue: Mention) -> LexEntry | None
 def _tissue_in_label(d: AnnotatedDoc, cell: Mention) -> Mention | None:
     """A tissue-specific cell type names its tissue: "... of the bone marrow", "bone marrow
     cell"."""
-    match = re.search(r" of (?:the )?(.+)$", cell.entry.label) or re.match(
-        r"(.+?) cells?$", cell.entry.label
-    )
-    if not match or cell.entry.id.startswith("unmapped:"):
+    if cell.entry.id.startswith("unmapped:"):
         return None
-    try:
-        entry = d.res.lexicon.resolve(Kind.TISSUE, match.group(1))
-    except ValueError:
-        return None
-    return Mention(entry, cell.start, cell.end, "implied-by-cell-type")
+    said = " ".join(d.text[cell.start : cell.end].split())
+    for match, method in (
+        (re.search(r" of (?:the )?(.+)$", cell.entry.label), "implied-by-cell-type"),
+        (re.match(r"(.+?) cells?$", cell.entry.label), "implied-by-cell-type"),
+        (re.match(r"(.+?) (?:stem )?cells?$", said, re.I), "implied-by-name"),  # "blood stem cells"
+    ):
+        if match is None:
+            continue
+        try:
+            entry = d.res.lexicon.resolve(Kind.TISSUE, match.group(1))
+        except ValueError:
+            continue
+        return Mention(entry, cell.start, cell.end, method)
+    return None
 
 
 def target_cells(d: AnnotatedDoc, therapy_cell: Mention | None) -> list[Term]:

@@ -396,9 +396,10 @@ def explain(doc: Document, res: Resources) -> str:
     missing: list[str] = []
     humans = _humans(people)
     design = design_or_default(d, host_species(d, humans), humans)
-    stated = design is not None and design.get("method") != "default-uncontrolled"
+    assumed = " (assumed: the text states none)"
+    said = "" if design is None or design.get("method") != "default-uncontrolled" else assumed
     for what, value in (
-        ("a design", design["value"].replace("_", " ") if design and stated else None),
+        ("a design", design["value"].replace("_", " ") + said if design else None),
         ("a condition", condition.entry.label if condition else None),
         ("the cells given", cell.entry.label if cell else None),
         ("participants, animals or cells studied", f"{len(people)} counts" if people else None),
