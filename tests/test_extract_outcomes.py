@@ -483,3 +483,13 @@ def test_shares_compared_without_significance_state_none() -> None:
         "44% of those in the placebo group."
     )
     assert ("stemkg:remission", None, "asserted") in found
+
+
+def test_scores_of_something_are_a_measure_bare_scores_are_not() -> None:
+    assert ("Skin scores", "improved", "asserted") in _findings(
+        "Skin scores improved in the treated patients."
+    )
+    assert not any(
+        "score" in str(m).casefold()
+        for m, _, _ in _findings("The scores improved in the treated patients.")
+    )

@@ -744,7 +744,8 @@ def _measure_like(words: list[str]) -> bool:
     folded = [w.casefold().strip("'’.,") for w in words]
     content = [w for w in folded if len(w) >= 4 and w not in _VAGUE and w not in _AUXILIARY]
     last = folded[-1]
-    if not content or last in _VAGUE or re.search(r"(?:(?<!e)ed|ing|ly)$", last):
+    scored = last in ("scores", "score") and len(content) > 0  # "skin scores", "pain score"
+    if not content or (last in _VAGUE and not scored) or re.search(r"(?:(?<!e)ed|ing|ly)$", last):
         return False
     sided = [w for i, w in enumerate(folded) if w == "left" and i + 1 < len(folded)]
     if any((w in _NOT_MEASURES and w not in sided) or q.number(w) is not None for w in folded):
