@@ -99,9 +99,20 @@ ONE_PERSON = re.compile(
 """One person, said as such, where the text counts no one: a case report's patient."""
 
 
+_GAVE_ONE = re.compile(rf"{_TREATED.pattern}|\b(?:grafted|operated|gave|covered)\b", re.I)
+"""A past treatment of the one person (an explainer's "a patient receives" is no case)."""
+
+
 def one_person(d: AnnotatedDoc) -> re.Match[str] | None:
-    """Where the text speaks of one person it treated ("the boy", "a 45-year-old man")."""
-    return d.search(ONE_PERSON)
+    """Where the text speaks of one person it treated ("a 45-year-old man ... received",
+    "transplanted ... into a woman in her seventies"), not of "a patient's own marrow"."""
+    if d.search(ONE_PERSON) is None:
+        return None
+    for one in ONE_PERSON.finditer(d.text, d.lo, d.hi):
+        possessive = d.text.startswith(("'s", "’s"), one.end())
+        if not possessive and _GAVE_ONE.search(d.sentence_of(one.start()).text):
+            return one
+    return None
 
 
 _VERSUS = re.compile(r"\s*(?:versus|vs\.?|compared with|against)\s+\d", re.I)
@@ -183,7 +194,7 @@ def participant_counts(d: AnnotatedDoc, people: list[q.Count], arms: list[Arm]) 
             if _VERSUS.match(d.text, c.end):
                 continue  # "(2 patients versus 8)": figures compared, not who took part
             enrolled = result.get("enrolled")
-            split = bool(_ENROLLED.search(s.text) and _COMPARATOR.search(s.text))
+            split = bool(_ENROLLED.search(s.text) and COMPARATOR.search(s.text))
             if key == "treated" and split and (enrolled is None or enrolled["start"] == c.start):
                 continue  # "212 were randomised to cells or placebo": enrolled, not treated
             among = _AMONG.search(d.text, max(s.start, c.start - 8), c.start)
@@ -347,7 +358,7 @@ _EACH = re.compile(
 )
 
 
-_COMPARATOR = re.compile(
+COMPARATOR = re.compile(
     r"\b(placebo|(?:normal )?saline|sham(?: procedure| surgery| injection)?|vehicle|"
     r"hyaluronic acid alone|(?:standard|usual|conventional|best medical) (?:care|treatment|therapy)"
     r"(?: alone)?|(?:surgery|the same (?:\w+ )?(?:surgery|repair|operation|procedure)) (?:alone|"
@@ -363,7 +374,7 @@ _GIVEN_CELLS = re.compile(
 )
 
 
-_CELLS_WORD = re.compile(r"\b(?:cells?|MSCs?|grafts?|transplant\w*)\b", re.I)
+CELLS_WORD = re.compile(r"\b(?:cells?|MSCs?|grafts?|transplant\w*)\b", re.I)
 
 
 _COMBINATION = re.compile(r"\b(?:a |the )?combination\b|\bboth (?:routes|ways|methods)\b", re.I)
@@ -428,13 +439,13 @@ def _group(
     phase = next((p for p in reversed(phase_mentions(d)) if s.start <= p.start < c.start), None)
     size = d.value(c.value, c.start, c.end, "group-count", 0.7)
     donor = next((h for h in d.cues("donor") if c.end <= h.start < stop), None)
-    comparator = _COMPARATOR.search(window)
+    comparator = COMPARATOR.search(window)
     if before:
         pass  # the bracket sizes one thing
     elif comparator and not several and _ENROLLED.search(window, 0, comparator.start()):
         return []  # "81 patients were randomised: 27 to standard care, ...": all of them
     elif comparator and (
-        _CELLS_WORD.search(window, 0, comparator.start())
+        CELLS_WORD.search(window, 0, comparator.start())
         or d.terms_in(Kind.CELL_TYPE, c.end, c.end + comparator.start())
     ):
         return []  # "167 patients randomised to cells or placebo": all of them, not a group
@@ -444,7 +455,7 @@ def _group(
         comparator and (before or _received(window[: comparator.start()], several))
     ):
         labels = [f"{donor.value if donor else 'control'} group {n}"]
-    elif several and (_GIVEN_CELLS.match(window) or (before and _CELLS_WORD.search(window))):
+    elif several and (_GIVEN_CELLS.match(window) or (before and CELLS_WORD.search(window))):
         labels = ["cells"]  # "107 patients received the cells and 105 received placebo"
     elif each := _EACH.search(window):
         k = q.number(each.group(1)) or 1
@@ -644,7 +655,7 @@ def each_group(d: AnnotatedDoc, arms: list[Arm]) -> list[Arm]:
     if m is None or n is None:
         return arms
     s = d.sentence_of(m.start())
-    compared = _COMPARATOR.search(s.text) or _COMPARATOR.search(d.sentence_of(s.end + 1).text)
+    compared = COMPARATOR.search(s.text) or COMPARATOR.search(d.sentence_of(s.end + 1).text)
     if compared is None:
         return arms
     size = d.value(n, m.start("n"), m.end("n"), "count-each-group", 0.7)

@@ -19,7 +19,7 @@ from stemkg.extract.design import FUTURE
 from stemkg.extract.drafts import Arm, Figures, Outcome
 from stemkg.extract.endpoints import defining, role_measure, verdicts
 from stemkg.extract.grounding import Mention
-from stemkg.extract.groups import routes_in
+from stemkg.extract.groups import CELLS_WORD, COMPARATOR, routes_in
 from stemkg.extract.text import Span
 from stemkg.lexicon import Kind, LexEntry
 from stemkg.model import Direction, Modality
@@ -296,14 +296,9 @@ _PAIR = re.compile(
     re.I,
 )
 _SIGNIFICANT = re.compile(r"\bp\s*(?:[<≤]\s*0?\.0[1-5]|=\s*0?\.0[0-4])\d*", re.I)
-_TREATED_SIDE = re.compile(
-    r"\b(?:cells?|cell[- ]treated|treated|transplant\w*|recipients|MSCs?|active)\b", re.I
-)
-_CONTROL_SIDE = re.compile(
-    r"\b(?:placebo|sham|controls?|standard (?:care|treatment|therapy)|usual care|untreated|"
-    r"vehicle|saline)\b",
-    re.I,
-)
+_TREATED_SIDE = re.compile(r"\b(?:treated|recipients|active)\b", re.I)
+_CONTROL_SIDE = re.compile(r"\b(?:controls?|untreated)\b", re.I)
+"""Words for either group beside the comparators and cells the groups stage names."""
 
 
 def _shares_of(res: Resources, m: Mention) -> bool:
@@ -314,9 +309,9 @@ def _shares_of(res: Resources, m: Mention) -> bool:
 
 
 def _side(text: str) -> str | None:
-    if _CONTROL_SIDE.search(text):
+    if COMPARATOR.search(text) or _CONTROL_SIDE.search(text):
         return "control"
-    return "treated" if _TREATED_SIDE.search(text) else None
+    return "treated" if CELLS_WORD.search(text) or _TREATED_SIDE.search(text) else None
 
 
 def _compared(d: AnnotatedDoc, s: Span) -> Hit | None:
@@ -655,18 +650,17 @@ _PEOPLE_THEN = re.compile(
 def _words_after(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     """The noun phrase a nominal or transitive cue governs: "an improvement in [walking
     speed]", "[the cells] reduced [apoptosis]", "fewer patients needed [dialysis]"."""
-    who = None
-    if d.text[hit.start : hit.end].casefold() in COMPARATIVES:
-        who = _PEOPLE_THEN.match(d.text, hit.end, s.end)
-    tokens = _tokens(d.text[(who.end() if who else hit.end) : s.end], who.end() if who else hit.end)
     cue = d.text[hit.start : hit.end].casefold()
+    who = _PEOPLE_THEN.match(d.text, hit.end, s.end) if cue in COMPARATIVES else None
+    after = who.end() if who else hit.end
+    tokens = _tokens(d.text[after : s.end], after)
     if tokens and tokens[0][2].casefold() in ("in", "of", "on"):
         tokens = tokens[1:]
     elif tokens and tokens[0][2].casefold() == "to" and cue.endswith(("difference", "differences")):
         tokens = tokens[1:]  # "made no difference to [walking speed]"
     elif (
-        not re.search(r"(?:ed|es|s)$", d.text[hit.start : hit.end])
-        and d.text[hit.start : hit.end].casefold() not in COMPARATIVES | _ADJECTIVES
+        not re.search(r"(?:ed|es|s)$", cue)
+        and cue not in COMPARATIVES | _ADJECTIVES
         and not _BASE_FORM.search(d.text, s.start, hit.start)
     ):
         return None

@@ -28,7 +28,6 @@ from stemkg.extract.drafts import Details, Report, StudyRef, Value
 from stemkg.extract.endpoints import primary_first
 from stemkg.extract.grounding import Mention
 from stemkg.extract.groups import (
-    ONE_PERSON,
     arms_of_groups,
     cells_arm_sized,
     default_arms,
@@ -265,23 +264,10 @@ def _humans(people: list[q.Count]) -> list[q.Count]:
 
 
 def _case_of_one(d: AnnotatedDoc, people: list[q.Count]) -> list[q.Count]:
-    """The one person a case report treated ("into a woman in her seventies"), where the text
-    counts no one: a patient, so a clinical study of a human host."""
-    if people or one_person(d) is None:
-        return []
-    for one in ONE_PERSON.finditer(d.text, d.lo, d.hi):
-        possessive = d.text.startswith(("'s", "’s"), one.end())  # "a patient's own marrow"
-        if not possessive and _TREATED_ONE.search(d.sentence_of(one.start()).text):
-            return [q.Count(one.start(), one.end(), 1, "patient")]
-    return []
-
-
-_TREATED_ONE = re.compile(
-    r"\b(?:treated|received|underwent|transplanted|injected|infused|implanted|grafted|"
-    r"operated|given|gave|covered)\b",
-    re.I,
-)
-"""A past treatment of the one person (an explainer's "a patient receives" is no case)."""
+    """The one person a case report treated, where the text counts no one: a patient, so a
+    clinical study of a human host."""
+    one = None if people else one_person(d)
+    return [] if one is None else [q.Count(one.start(), one.end(), 1, "patient")]
 
 
 _ANIMAL_NOUNS = {
