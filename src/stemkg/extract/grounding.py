@@ -132,16 +132,18 @@ class Grounder:
         """Cell types named around a bracketed abbreviation, by the longest run of the words
         before it that names one with "cells"."""
         found = []
-        for m in _INSIDE.finditer(text):
-            words = list(re.finditer(r"\S+", m.group(1)))
+        for m in _INSIDE.finditer(text):  # the bracket first: a scan that seldom matches
+            lo = max(0, m.start() - 80)
+            cut = max(text.rfind(c, lo, m.start()) for c in ".,;:()")
+            lo = cut + 1 if cut >= 0 else lo  # the words of this clause only
+            words = list(re.finditer(r"[A-Za-z][\w-]*", text[lo : m.start()]))[-5:]
             for k in range(len(words), 0, -1):
-                name = " ".join(w.group() for w in words[-k:]) + " " + m.group(2)
+                name = " ".join(w.group() for w in words[-k:]) + " " + m.group(1)
                 try:
                     entry = self.lexicon.resolve(Kind.CELL_TYPE, name)
                 except ValueError:
                     continue
-                start = m.start(1) + words[-k].start()
-                found.append(Mention(entry, start, m.end(), "lexicon-match"))
+                found.append(Mention(entry, lo + words[-k].start(), m.end(), "lexicon-match"))
                 break
         return found
 
@@ -168,7 +170,7 @@ class Grounder:
         return _longest(curated + table, prefer=len(curated))
 
 
-_INSIDE = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,5})\([A-Za-z0-9-]{2,8}\)\s+(cells?)\b")
+_INSIDE = re.compile(r"\s\([A-Za-z0-9-]{2,8}\)\s+(cells?)\b")
 """A cell type whose abbreviation the text puts inside its name: "retinal pigment epithelium
 (RPE) cells"."""
 
