@@ -179,12 +179,16 @@ def test_extract_yaml_is_a_valid_record_that_builds(tmp_path: Path, lexicon: Any
 
 @pytest.mark.parametrize(
     ("content", "needle"),
-    [(b"", "empty file"), (bytes(range(256)) * 8, "binary"), (b"<?xml version='1.0'?><a/>", "")],
+    [
+        (b"", "empty file"),
+        (bytes(range(256)) * 8, "binary"),
+        (b"<?xml version='1.0'?><a/>", "root <a>: not PubMed XML"),
+    ],
 )
 def test_extract_bad_input(tmp_path: Path, content: bytes, needle: str) -> None:
     path = tmp_path / ("bad.xml" if content.startswith(b"<?xml") else "bad.txt")
     path.write_bytes(content)
-    _one_line_error(invoke("extract", str(path)), "bad.", needle or "unsupported format")
+    _one_line_error(invoke("extract", str(path)), "bad.", needle)
 
 
 def test_extract_missing_path(tmp_path: Path) -> None:

@@ -236,10 +236,10 @@ def test_a_bad_record_in_a_stream_is_named(
     assert "record 2: reports[0].conditions[0]" in _error(path, lexicon)
 
 
-def test_xml_is_unsupported(tmp_path: Path, lexicon: Lexicon) -> None:
-    path = tmp_path / "pubmed.xml"
-    path.write_text("<PubmedArticleSet/>", encoding="utf-8")
-    assert "unsupported format" in _error(path, lexicon)
+def test_xml_of_another_kind_is_named(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "page.xml"
+    path.write_text("<?xml version='1.0'?>\n<!-- saved -->\n<html><body/></html>", encoding="utf-8")
+    assert "root <html>: is this a web page saved as .xml?" in _error(path, lexicon)
 
 
 def test_unknown_suffix(tmp_path: Path, lexicon: Lexicon) -> None:

@@ -118,10 +118,18 @@ def _progress() -> Iterator[pipeline.Progress]:
         if stage == "validate":
             bars.advance(tasks[stage], done)
         else:
-            bars.update(tasks[stage], completed=done, total=total)
+            bars.update(tasks[stage], completed=done, total=total or None)
 
     with bars:
         yield update
+
+
+_MATCH = typer.Option(
+    "--match",
+    "-m",
+    help="Read only the articles and citations whose text or MeSH headings name this word "
+    "(repeat for any of several), e.g. to keep the stem-cell citations of a MEDLINE baseline file.",
+)
 
 
 @app.command()
@@ -132,10 +140,11 @@ def build(
         typer.Argument(help="Files and folders of articles and records (default: data/)."),
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
+    match: Annotated[list[str] | None, _MATCH] = None,
 ) -> None:
     """Build the graph from articles and records into OUT (store, TriG, Turtle, manifest)."""
     with _progress() as progress:
-        result = pipeline.build(paths or [Path("data")], out_dir, progress)
+        result = pipeline.build(paths or [Path("data")], out_dir, progress, tuple(match or ()))
     for problem in (*result.warnings, *result.problems):
         err.print(f"[yellow]warning:[/] {problem.message}", highlight=False, soft_wrap=True)
     for amb in result.ambiguous:
@@ -287,9 +296,12 @@ def extract_cmd(
             "and for each article with no study what was missing.",
         ),
     ] = False,
+    match: Annotated[list[str] | None, _MATCH] = None,
 ) -> None:
-    """Extract study records from articles and print them (JSON list or YAML records)."""
-    result = pipeline.extract_paths(paths)
+    """Extract study records from articles, citations and registry records and print them
+    (JSON list or YAML records)."""
+    with _progress() as progress:
+        result = pipeline.extract_paths(paths, progress, tuple(match or ()))
     if explain:
         for article, reason in result.reasons:
             err.print(f"[cyan]no study:[/] {article}: {reason}", highlight=False, soft_wrap=True)

@@ -846,6 +846,7 @@ class Source(_Frozen):
     url: str | None = None
     curator: str | None = None
     checked_against: str | None = None
+    retracted: bool = Field(False, description="the publication has been retracted")
 
 
 class RecordFile(_Frozen):

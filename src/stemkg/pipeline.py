@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -20,11 +21,13 @@ from stemkg import ids
 from stemkg.errors import InputError, MappingError, StemkgError
 from stemkg.evalset import EvalReport, load_gold_dir, score
 from stemkg.extract import explain, extract
+from stemkg.extract.registry import registry_record
 from stemkg.link import Ambiguity, Conflict, Profile, ReportRef, link_studies, normalise_venue
 from stemkg.model import RecordFile, Report
 from stemkg.rdf import SourceInput, map_source
-from stemkg.sources import Document, Loaded, discover, read_file
+from stemkg.sources import Document, Loaded, Trial, discover, read_file
 from stemkg.sources.common import content_hash
+from stemkg.sources.pubmed import matching
 from stemkg.sources.textutil import MIN_ARTICLE_WORDS
 from stemkg.store import (
     STORE_DIR,
@@ -149,18 +152,31 @@ class Extracted:
     """For each article that gives no study: its id and why (what was found, what missing)."""
 
 
+def _invalid(path: Path, what: str, exc: ValidationError) -> InputError:
+    """A record extraction made that the model refuses: a bug, not bad input; say so plainly."""
+    first = exc.errors()[0]
+    where = ".".join(str(x) for x in first["loc"])
+    return InputError(
+        path, f"{what} made an invalid record at {where}: {first['msg']} (please report this)"
+    )
+
+
 def _extract_document(path: Path, doc: Document) -> Loaded:
     try:
         record = extract(doc, load_resources())
-    except ValidationError as exc:  # a bug in extraction, not in the input: say so plainly
-        first = exc.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
-        raise InputError(
-            path,
-            f"{doc.id}: extraction made an invalid record at {where}: "
-            f"{first['msg']} (please report this)",
-        ) from None
+    except ValidationError as exc:
+        raise _invalid(path, f"{doc.id}: extraction", exc) from None
     return Loaded(ids.source_key(record.source), path, content_hash(doc.text.encode()), record)
+
+
+def _registry_unit(path: Path, trial: Trial) -> Loaded:
+    """A registry trial's record, hashed by the fields read (one file may hold many trials)."""
+    try:
+        record = registry_record(trial, load_resources())
+    except ValidationError as exc:
+        raise _invalid(path, f"{trial.nct}: the registry mapping", exc) from None
+    data = json.dumps(dataclasses.asdict(trial), sort_keys=True).encode()
+    return Loaded(ids.source_key(record.source), path, content_hash(data), record)
 
 
 _NO_ARTICLE = (
@@ -184,11 +200,13 @@ def _read_all(
     *,
     named: frozenset[Path] = frozenset(),
     records: bool = True,
+    match: tuple[str, ...] = (),
 ) -> _Reading:
     """Read every file, extract every article; a bad file in a folder becomes a problem, a bad
     file named on the command line (in ``named``) is fatal. With ``records=False`` record
     files are read (and checked) but their sources left out."""
     lexicon = load_lexicon()
+    keep = matching(match) if match else None
     reading = _Reading()
     seen: dict[str, Loaded] = {}
     for n, path in enumerate(files, 1):
@@ -199,17 +217,26 @@ def _read_all(
                 reading.warnings.append(
                     FileProblem(path, f"{path}: a record file, not an article; nothing to extract")
                 )
-            if not contents.documents and not contents.records:
-                reading.no_study.append(path.stem)
-                reading.warnings.append(FileProblem(path, f"{path}: {_NO_ARTICLE}"))
-            for doc in contents.documents:
+            units += [_registry_unit(path, trial) for trial in contents.trials]
+            found = _Reading()
+            for k, doc in enumerate(contents.documents, 1):
+                if k % 200 == 0:
+                    progress("articles", k, 0)  # a baseline file holds tens of thousands
+                if keep is not None and not keep(doc):
+                    continue
                 unit = _extract_document(path, doc)
                 if unit.record.reports:
                     units.append(unit)
                 else:
-                    reading.no_study.append(doc.id)
-                    reading.reasons.append((doc.id, explain(doc, load_resources())))
+                    found.no_study.append(doc.id)
+                    found.reasons.append((doc.id, explain(doc, load_resources())))
+            if not units and not found.no_study and not contents.records and keep is None:
+                found.no_study.append(path.stem)
+                found.warnings.append(FileProblem(path, f"{path}: {_NO_ARTICLE}"))
             reading.loaded += _new_sources(path, units, seen, reading)
+            reading.no_study += found.no_study
+            reading.reasons += found.reasons
+            reading.warnings += found.warnings
             reading.warnings += [FileProblem(path, f"{path}: {w}") for w in contents.warnings]
         except InputError as exc:
             if path in named:
@@ -253,9 +280,13 @@ def _named(paths: list[Path]) -> frozenset[Path]:
     return frozenset(p for p in paths if p.is_file())
 
 
-def extract_paths(paths: list[Path]) -> Extracted:
-    """Read articles and extract their records without building anything."""
-    reading = _read_all(list(discover(paths)), _noop, named=_named(paths), records=False)
+def extract_paths(
+    paths: list[Path], progress: Progress = _noop, match: tuple[str, ...] = ()
+) -> Extracted:
+    """Read articles and extract their records without building anything; with ``match``,
+    only the articles and citations whose text or MeSH headings name one of its words."""
+    files = list(discover(paths))
+    reading = _read_all(files, progress, named=_named(paths), records=False, match=match)
     return Extracted(
         tuple((u.path, u.record) for u in reading.loaded),
         tuple(reading.no_study),
@@ -431,8 +462,11 @@ def _commit(staging: Path, out_dir: Path) -> None:
     replace_dir(staging / STORE_DIR, out_dir / STORE_DIR)
 
 
-def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> BuildResult:
-    """Build the graph of exactly these inputs into ``out_dir``, replacing what was there.
+def build(
+    paths: list[Path], out_dir: Path, progress: Progress = _noop, match: tuple[str, ...] = ()
+) -> BuildResult:
+    """Build the graph of exactly these inputs into ``out_dir``, replacing what was there
+    (with ``match``, only the articles and citations naming one of its words).
 
     Everything is written into a staging folder inside ``out_dir`` and moved into place only
     when complete, so an interrupted build leaves the previous outputs as they were.
@@ -442,7 +476,7 @@ def build(paths: list[Path], out_dir: Path, progress: Progress = _noop) -> Build
             shutil.rmtree(stale, ignore_errors=True)
         inside = out_dir.resolve()
         files = [f for f in discover(paths) if inside not in f.resolve().parents]
-        reading = _read_all(files, progress, named=_named(paths))
+        reading = _read_all(files, progress, named=_named(paths), match=match)
         loaded, problems = reading.loaded, reading.problems
         if not loaded:
             named = "; ".join(p.message for p in problems)

@@ -404,6 +404,8 @@ def _source(g: _Graph, src: SourceInput, software: NamedNode) -> None:
         g.add(g.source, P.nct, Literal(nct))
     if s.year is not None:
         g.add(g.source, P.year, _lit(s.year))
+    if s.retracted:
+        g.add(g.source, P.retracted, Literal("true", datatype=NamedNode(XSD + "boolean")))
     g.add(g.graph, RDF + "type", NamedNode(C.SourceGraph))
     g.add(g.graph, PROV + "wasDerivedFrom", g.source)
     g.add(g.graph, PROV + "wasGeneratedBy", software)

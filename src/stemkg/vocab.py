@@ -144,6 +144,7 @@ class P:
     sourceKind = VOCAB + "sourceKind"
     venue = VOCAB + "venue"
     year = VOCAB + "year"
+    retracted = VOCAB + "retracted"
     url = VOCAB + "url"
     curator = VOCAB + "curator"
     checkedAgainst = VOCAB + "checkedAgainst"

@@ -164,7 +164,7 @@ class Grounder:
         table = []
         for start, end, terms in self.tables.matches(text):
             term = _pick(terms)
-            if term is not None:
+            if term is not None and "\n\n" not in text[start:end]:  # not across paragraphs
                 entry = self.lexicon.get(term.id) or LexEntry(term.id, term.kind, term.label)
                 table.append(Mention(entry, start, end, "table-match"))
         return _longest(curated + table, prefer=len(curated))

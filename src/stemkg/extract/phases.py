@@ -57,3 +57,24 @@ def with_phases(mentions: list[Mention], phases: list[Mention]) -> list[Mention]
         if all(m.end - m.start < p.end - p.start for m in covered):
             kept = [m for m in kept if m not in covered] + [p]
     return kept
+
+
+_REGISTERED = re.compile(r"(EARLY_)?PHASE([0-4])")
+
+
+def registered_phase(phases: tuple[str, ...]) -> str | None:
+    """The NCIT class of a registry's phase list (``["PHASE1", "PHASE2"]`` is Phase I/II,
+    ``["EARLY_PHASE1"]`` early phase I, ``["NA"]`` not applicable)."""
+    if phases == ("NA",):
+        return "NCIT:C48660"
+    numbers = []
+    for phase in phases:
+        m = _REGISTERED.fullmatch(phase)
+        if m is None:
+            return None
+        numbers.append(0 if m.group(1) else int(m.group(2)))
+    if len(numbers) == 1:
+        return _SINGLE.get(numbers[0])
+    if len(numbers) == 2:
+        return _RANGE.get((min(numbers), max(numbers)))
+    return None

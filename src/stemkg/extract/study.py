@@ -186,6 +186,8 @@ def extract_record(doc: Document, res: Resources) -> dict[str, Any]:
     """The record (as a plain mapping in the curated-record format) of one document."""
     d = annotate(doc, res)
     venue, year = _venue(d)
+    if doc.pmid and doc.venue:  # a citation's journal field is the venue
+        venue = doc.venue
     venue = venue or doc.venue  # what the text says, else what the page's metadata says
     if year is None and doc.date and re.match(r"(?:19|20)[0-9]{2}\b", doc.date):
         year = int(doc.date[:4])
@@ -203,8 +205,10 @@ def extract_record(doc: Document, res: Resources) -> dict[str, Any]:
     ncts = [n for n in doc.nct if _checked(n, _NCT_FORM)]
     if ncts:
         source["nct"] = ncts
+    if doc.retracted:
+        source["retracted"] = True
     record: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "source": source, "reports": []}
-    record["reports"] = _reports(doc, d)
+    record["reports"] = [] if doc.not_a_study else _reports(doc, d)
     return record
 
 
@@ -374,6 +378,8 @@ def _add_details(report: Report, details: Details) -> None:
 
 def explain(doc: Document, res: Resources) -> str:
     """Why a document gives no study, in one line: what was found and what was missing."""
+    if doc.not_a_study:
+        return f"not read for a study: {doc.not_a_study}."
     d = annotate(doc, res)
     condition = studied_condition(d)
     cell, _ = therapy_cells(d)

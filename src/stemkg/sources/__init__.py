@@ -7,27 +7,43 @@ with the warnings met on the way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 from stemkg.errors import InputError
 from stemkg.lexicon import Lexicon
+from stemkg.sources import xmlread
 from stemkg.sources.common import Loaded
 from stemkg.sources.document import Document, ReadResult
+from stemkg.sources.registry import Trial
+from stemkg.sources.xmlread import head, root_name
 
-__all__ = ["Document", "FileContents", "Format", "Loaded", "discover", "read_file"]
+__all__ = [
+    "Document",
+    "FileContents",
+    "Format",
+    "Loaded",
+    "Trial",
+    "detect",
+    "discover",
+    "read_file",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class FileContents:
-    """What one file holds: record sources, article documents, and reading warnings."""
+    """What one file holds: record sources, article documents, registry trials (mapped to
+    records by extraction) and reading warnings. ``documents`` may be a stream (a MEDLINE
+    baseline file holds tens of thousands): iterate it once."""
 
     path: Path
     records: tuple[Loaded, ...] = ()
-    documents: tuple[Document, ...] = ()
+    documents: Iterable[Document] = ()
     warnings: tuple[str, ...] = ()
+    trials: tuple[Trial, ...] = ()
 
 
 Reader = Callable[[Path, Lexicon], FileContents]
@@ -66,12 +82,43 @@ def _html(path: Path) -> ReadResult:
     return read_html(path)
 
 
+def _pubmed(path: Path, lexicon: Lexicon) -> FileContents:
+    from stemkg.sources.pubmed import citations
+
+    root = root_name(head(path)) or ""
+    return FileContents(path, documents=citations(path, root))
+
+
+def _ris(path: Path) -> ReadResult:
+    from stemkg.sources.citations import read_ris
+
+    return read_ris(path)
+
+
+def _medline(path: Path) -> ReadResult:
+    from stemkg.sources.citations import read_medline
+
+    return read_medline(path)
+
+
+def _registry_json(path: Path, lexicon: Lexicon) -> FileContents:
+    from stemkg.sources.registry import read_json
+
+    return FileContents(path, trials=read_json(path))
+
+
+def _registry_xml(path: Path, lexicon: Lexicon) -> FileContents:
+    from stemkg.sources.registry import read_classic_xml
+
+    return FileContents(path, trials=read_classic_xml(path))
+
+
 @dataclass(frozen=True, slots=True)
 class _Spec:
     name: str
     suffixes: tuple[str, ...]
     media_type: str
-    reader: Reader | None
+    reader: Reader
 
 
 class Format(Enum):
@@ -82,28 +129,97 @@ class Format(Enum):
     TEXT = _Spec("plain text", (".txt", ".text"), "text/plain", _articles(_text))
     MARKDOWN = _Spec("markdown", (".md", ".markdown"), "text/markdown", _articles(_markdown))
     HTML = _Spec("html", (".html", ".htm"), "text/html", _articles(_html))
-    XML = _Spec("xml", (".xml",), "application/xml", None)
+    PUBMED_XML = _Spec("PubMed XML", (".xml",), "application/xml", _pubmed)
+    REGISTRY_JSON = _Spec("ClinicalTrials.gov JSON", (".json",), "application/json", _registry_json)
+    REGISTRY_XML = _Spec("ClinicalTrials.gov XML", (".xml",), "application/xml", _registry_xml)
+    RIS = _Spec("RIS citations", (".ris",), "application/x-research-info-systems", _articles(_ris))
+    MEDLINE = _Spec(
+        "MEDLINE citations", (".nbib", ".medline"), "application/nbib", _articles(_medline)
+    )
 
     @classmethod
     def from_path(cls, path: Path) -> Format:
-        """The format a file's suffix names; unknown suffixes are an ``InputError``."""
-        suffix = path.suffix.lower()
+        """The format a file's name says (``.gz`` looked through), before its content is
+        seen; unknown suffixes are an ``InputError``."""
+        suffix = _suffix(path)
         for member in cls:
             if suffix in member.value.suffixes:
                 return member
-        known = ", ".join(s for m in cls if m.value.reader for s in m.value.suffixes)
+        known = ", ".join(dict.fromkeys(s for m in cls for s in m.value.suffixes))
         shown = suffix or "(no suffix)"
-        raise InputError(path, f"unsupported format {shown!r}; stemkg reads {known}")
+        raise InputError(
+            path, f"unsupported format {shown!r}; stemkg reads {known} (and .gz of .xml, .json)"
+        )
+
+
+def _suffix(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes[-1:] == [".gz"]:
+        return suffixes[-2] if len(suffixes) > 1 else ""
+    return path.suffix.lower()
+
+
+_XML_ROOTS = {
+    "PubmedArticleSet": Format.PUBMED_XML,
+    "MedlineCitationSet": Format.PUBMED_XML,
+    "clinical_study": Format.REGISTRY_XML,
+}
+_REGISTRY_KEYS = re.compile(
+    rb'"(?:protocolSection|FullStudiesResponse|ProtocolSection|studies)"\s*:'
+)
+_MEDLINE_START = re.compile(rb"^\s*PMID-\s*\d")
+_RIS_START = re.compile(rb"^\s*TY  - ")
+
+
+def detect(path: Path) -> Format:
+    """The format of a file, by its name and, where a suffix is shared, its first bytes:
+    ``.xml`` by its root element, ``.json`` by its top-level keys (a registry record, else a
+    curated record), ``.txt`` as MEDLINE or RIS citations when it starts as they do."""
+    found = Format.from_path(path)
+    if found in (Format.PUBMED_XML, Format.JSON_RECORD, Format.TEXT):
+        found = _sniffed(path, found, xmlread.head(path))
+    if xmlread.gzipped(path) and found not in _STREAMED:
+        raise InputError(
+            path, f"a gzipped {found.value.name} file; stemkg reads .xml.gz and .json.gz"
+        )
+    return found
+
+
+_STREAMED = frozenset({Format.PUBMED_XML, Format.REGISTRY_XML, Format.REGISTRY_JSON})
+
+
+def _sniffed(path: Path, named: Format, start: bytes) -> Format:
+    if named is Format.PUBMED_XML:
+        root = xmlread.root_name(start)
+        if root in _XML_ROOTS:
+            return _XML_ROOTS[root]
+        raise InputError(path, _unknown_root(root))
+    if named is Format.JSON_RECORD:
+        return Format.REGISTRY_JSON if _REGISTRY_KEYS.search(start) else named
+    if _MEDLINE_START.match(start):
+        return Format.MEDLINE
+    if _RIS_START.match(start):
+        return Format.RIS
+    return named
+
+
+def _unknown_root(root: str | None) -> str:
+    if root is None:
+        return "no XML element found; is it XML?"
+    if root.casefold() == "html":
+        return "root <html>: is this a web page saved as .xml? Save it as .html"
+    return (
+        f"root <{root}>: not PubMed XML (<PubmedArticleSet>, <MedlineCitationSet>) or a "
+        f"ClinicalTrials.gov record (<clinical_study>)"
+    )
 
 
 def read_file(path: Path, lexicon: Lexicon) -> FileContents:
     """Every source or article in one file; raises ``InputError`` naming file and problem."""
-    spec = Format.from_path(path).value
-    if spec.reader is None:
-        raise InputError(path, f"unsupported format: stemkg has no {spec.name} reader yet")
+    Format.from_path(path)  # an unknown suffix is named before the file is looked for
     if not path.is_file():
         raise InputError(path, "no such file")
-    return spec.reader(path, lexicon)
+    return detect(path).value.reader(path, lexicon)
 
 
 def _hidden(path: Path, root: Path) -> bool:

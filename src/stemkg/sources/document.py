@@ -27,6 +27,11 @@ class Document:
     pmid: str | None = None
     doi: str | None = None
     nct: tuple[str, ...] = ()
+    retracted: bool = False
+    not_a_study: str | None = None
+    """Why the source reports no study of its own, when its metadata says so (a review)."""
+    keywords: tuple[str, ...] = ()
+    """Subject headings the source is indexed under (PubMed's MeSH), not part of ``text``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,309 @@
+"""A registry record as a study report: its structured fields mapped, its free text grounded.
+
+The design axes, phase, enrolment, status, dates, sponsor, arms and planned measures are the
+registry's own fields (evidence: a locator naming the field). What a registry holds only as
+text goes through the same annotation as an article: the conditions (each grounded, else
+kept unmapped), and each arm's cells, source tissue, donor and routes, read from the arm's
+description and its interventions' names, other names and descriptions, so that an
+intervention typed "Drug" is still a cell product when its words name cells.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from stemkg.extract.annotate import AnnotatedDoc, Resources, annotate
+from stemkg.extract.cells import therapy_cells
+from stemkg.extract.groups import routes_in, therapy_draft
+from stemkg.extract.phases import registered_phase
+from stemkg.lexicon import Kind
+from stemkg.model import SCHEMA_VERSION, RecordFile, SourceKind, TrialStatus
+from stemkg.sources.document import Document
+from stemkg.sources.registry import Arm as TrialArm
+from stemkg.sources.registry import Trial, arm_interventions
+
+__all__ = ["registry_record"]
+
+_ALLOCATION = {"RANDOMIZED": "randomised", "NON_RANDOMIZED": "non_randomised"}
+_MASKING = {
+    "NONE": "open_label",
+    "SINGLE": "single",
+    "DOUBLE": "double",
+    "TRIPLE": "triple",
+    "QUADRUPLE": "quadruple",
+}
+_MODEL = {
+    "SINGLE_GROUP": "single_group",
+    "PARALLEL": "parallel",
+    "CROSSOVER": "crossover",
+    "FACTORIAL": "factorial",
+    "SEQUENTIAL": "sequential",
+}
+_STUDY_TYPE = {
+    "INTERVENTIONAL": "interventional",
+    "OBSERVATIONAL": "observational",
+    "EXPANDED_ACCESS": "interventional",
+}
+_COMPARATORS = {
+    "PLACEBO_COMPARATOR": "placebo",
+    "SHAM_COMPARATOR": "sham",
+    "ACTIVE_COMPARATOR": "active",
+    "NO_INTERVENTION": "untreated",
+}
+_CONTROL_WORDS = ("placebo", "sham")
+_ENROLMENT = {"ACTUAL": "actual", "ESTIMATED": "anticipated"}
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_AGE = re.compile(r"^(\d{1,3})\s*Years?$", re.I)
+REGISTRY = "ClinicalTrials.gov"
+
+
+@dataclass
+class _Text:
+    """The record's free text laid out as one document, with where each part lies."""
+
+    parts: list[str] = field(default_factory=list)
+    length: int = 0
+
+    def add(self, text: str) -> tuple[int, int]:
+        """Append a paragraph; its span in the text."""
+        if self.parts:
+            self.length += 2
+        start = self.length
+        self.parts.append(text)
+        self.length += len(text)
+        return start, self.length
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.parts)
+
+
+def registry_record(trial: Trial, res: Resources) -> RecordFile:
+    """The record of one registered trial (its report has planned measures, no outcomes)."""
+    layout = _Text()
+    title = trial.official_title or trial.brief_title or trial.nct
+    layout.add(title)
+    conditions = [(c, layout.add(c)) for c in trial.conditions]
+    mesh = [(c, layout.add(c)) for c in trial.mesh_conditions]
+    for text in (trial.brief_title, trial.summary, trial.description):
+        if text and text != title:
+            layout.add(text)
+    arms = [(arm, layout.add(_arm_text(trial, arm))) for arm in _arms(trial)]
+    measures = [(m, layout.add(m.title)) for m in trial.measures]
+    doc = Document(
+        id=trial.nct.casefold(),
+        title=title,
+        text=layout.text,
+        kind=SourceKind.REGISTRY_RECORD,
+        nct=(trial.nct,),
+    )
+    d = annotate(doc, res)
+    report = _report(trial, d, conditions, mesh, arms, measures)
+    record = {
+        "schema_version": SCHEMA_VERSION,
+        "source": {
+            "kind": SourceKind.REGISTRY_RECORD.value,
+            "title": f"{REGISTRY} {trial.nct}: {trial.brief_title or title}",
+            "venue": REGISTRY,
+            "nct": [trial.nct],
+            "url": f"https://clinicaltrials.gov/study/{trial.nct}",
+        },
+        "reports": [report],
+    }
+    return RecordFile.model_validate(record, context={"lexicon": res.lexicon})
+
+
+def _arms(trial: Trial) -> list[TrialArm]:
+    """The registered arms; a record without arm groups gets one arm per intervention."""
+    if trial.arms:
+        return list(trial.arms)
+    return [TrialArm(i.name, "EXPERIMENTAL", "", (i.name,)) for i in trial.interventions]
+
+
+def _arm_text(trial: Trial, arm: TrialArm) -> str:
+    lines = [f"{arm.label}. {arm.description}".strip()]
+    for i in arm_interventions(trial, arm):
+        others = f" ({'; '.join(i.other_names)})" if i.other_names else ""
+        lines.append(f"{i.name}{others}. {i.description}".strip())
+    return "\n".join(lines)
+
+
+def _at(value: object, locator: str) -> dict[str, Any]:
+    return {"value": value, "locator": f"{REGISTRY} record: {locator}"}
+
+
+def _located(value: Any, locator: str) -> Any:
+    """Evidence found in the registry's text: its quotes, placed by the field they came from
+    (the text stemkg laid out is not a document a reader can open, so no offsets)."""
+    if isinstance(value, list):
+        return [_located(v, locator) for v in value]
+    if not isinstance(value, dict):
+        return value
+    kept = {k: _located(v, locator) for k, v in value.items() if k not in ("start", "end")}
+    if "quote" in value:
+        kept["locator"] = f"{REGISTRY} record: {locator}"
+    return kept
+
+
+def _report(
+    trial: Trial,
+    d: AnnotatedDoc,
+    conditions: list[tuple[str, tuple[int, int]]],
+    mesh: list[tuple[str, tuple[int, int]]],
+    arms: list[tuple[TrialArm, tuple[int, int]]],
+    measures: list[Any],
+) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "study": {"nct": [trial.nct], "title": trial.brief_title or trial.official_title},
+        "design": _design(trial),
+        "arms": [_arm(trial, d, arm, span) for arm, span in arms][:50],
+        "planned_measures": [_planned(d, m, span) for m, span in measures][:200],
+    }
+    found = _conditions(d, conditions) or _conditions(d, mesh, mapped_only=True)
+    if found:
+        report["conditions"] = found
+    else:
+        report["not_stated"] = ["conditions"]
+    phase = registered_phase(trial.phases)
+    if phase:
+        report["phase"] = {"id": phase, "locator": f"{REGISTRY} record: phases"}
+    if trial.enrollment is not None:
+        report["participants"] = {"enrolled": _at(trial.enrollment, "enrollment")}
+        kind = _ENROLMENT.get(trial.enrollment_type)
+        if kind:
+            report["participants"]["enrollment_type"] = _at(kind, "enrollment type")
+    ages = {k: _age(v) for k, v in (("min", trial.min_age), ("max", trial.max_age))}
+    if any(v is not None for v in ages.values()):
+        report["age_range"] = {k: _at(v, f"{k}imum age") for k, v in ages.items() if v is not None}
+    status = trial.status.casefold()
+    if status in TrialStatus.__members__.values():
+        report["status"] = _at(status, "overall status")
+    for key, text in (("start_date", trial.start_date), ("completion_date", trial.completion_date)):
+        date = _date(text)
+        if date:
+            report[key] = _at(date, key.replace("_", " "))
+    if trial.sponsor:
+        report["sponsor"] = _at(trial.sponsor, "lead sponsor")
+    report["evidence"] = {"locator": f"{REGISTRY} record {trial.nct} ({trial.format})"}
+    return report
+
+
+def _design(trial: Trial) -> dict[str, Any]:
+    design: dict[str, Any] = {
+        "study_type": _at(_STUDY_TYPE.get(trial.study_type, "interventional"), "study type")
+    }
+    allocation = _ALLOCATION.get(trial.allocation)
+    if allocation is None and trial.model == "SINGLE_GROUP":
+        allocation = "single_group"
+    if allocation:
+        design["allocation"] = _at(allocation, "allocation")
+    for key, table, value in (
+        ("masking", _MASKING, trial.masking),
+        ("intervention_model", _MODEL, trial.model),
+    ):
+        if value in table:
+            design[key] = _at(table[value], key.replace("_", " "))
+    controls = [_COMPARATORS[a.type] for a in trial.arms if a.type in _COMPARATORS]
+    masked = [c for i in trial.interventions for c in _CONTROL_WORDS if c in i.name.casefold()]
+    if controls:
+        design["control"] = _at(controls[0], "arm group types")
+    elif masked:  # "MultiStem or placebo" in each arm: the comparator is an intervention
+        design["control"] = _at(masked[0], "intervention names")
+    elif trial.arms and trial.study_type == "INTERVENTIONAL":
+        design["control"] = _at("none", "arm group types (no comparator arm)")
+    return design
+
+
+def _arm(trial: Trial, d: AnnotatedDoc, arm: TrialArm, span: tuple[int, int]) -> dict[str, Any]:
+    locator = f"arm {arm.label!r}"
+    result: dict[str, Any] = {"label": arm.label}
+    if arm.type in _COMPARATORS:
+        result["comparator"] = True
+        return result
+    part = d.region(*span)
+    cell, tissue = therapy_cells(part)
+    therapy: dict[str, Any] = dict(therapy_draft(part, cell, tissue))
+    routes = routes_in(d, *span)
+    if routes:
+        therapy["routes"] = [d.term(r) for r in routes]
+    names = [i.name for i in arm_interventions(trial, arm)]
+    if names and "name" not in therapy and cell is None:
+        therapy["name"] = {"value": names[0], "locator": f"{REGISTRY} record: intervention name"}
+    therapy = _located(therapy, locator)
+    missing = [f for f in ("cell_type", "routes") if not therapy.get(f)]
+    if missing:
+        therapy["not_stated"] = missing
+    result["therapy"] = therapy
+    return result
+
+
+def _conditions(
+    d: AnnotatedDoc, listed: list[tuple[str, tuple[int, int]]], *, mapped_only: bool = False
+) -> list[dict[str, Any]]:
+    """Each registered condition, grounded where its words name a term (the longest
+    mention), else unmapped with its text; one entry per term."""
+    found: dict[str, dict[str, Any]] = {}
+    for text, (lo, hi) in listed:
+        mentions = [m for m in d.terms_in(Kind.CONDITION, lo, hi) if m.end <= hi]
+        if mentions:
+            best = max(mentions, key=lambda m: (m.end - m.start, -m.start))
+            found.setdefault(best.entry.id, _located(d.term(best), "conditions"))
+        elif not mapped_only:
+            found.setdefault(
+                f"unmapped:{text.casefold()}",
+                {
+                    "label": text[:300],
+                    "unmapped": True,
+                    "locator": f"{REGISTRY} record: conditions",
+                },
+            )
+    return list(found.values())
+
+
+def _planned(d: AnnotatedDoc, measure: Any, span: tuple[int, int]) -> dict[str, Any]:
+    planned: dict[str, Any] = {
+        "title": {"value": measure.title, "locator": f"{REGISTRY} record: outcome measures"},
+        "priority": measure.priority,
+    }
+    if measure.time_frame:
+        planned["time_frame"] = {"value": measure.time_frame}
+    if measure.description:
+        planned["description"] = measure.description
+    terms = [m for m in d.terms_in(Kind.MEASURE, *span) if m.method != "measure-phrase"]
+    if terms:
+        planned["measure"] = _located(d.term(terms[0]), "outcome measure title")
+    return planned
+
+
+def _age(text: str) -> int | None:
+    m = _AGE.match(text.strip())
+    return int(m.group(1)) if m else None
+
+
+def _date(text: str) -> str | None:
+    """A registry date as ISO 8601: "2012-12", "2012-12-05", "December 2012",
+    "December 5, 2012"."""
+    t = text.strip()
+    if re.fullmatch(r"(?:19|20)\d\d(?:-\d\d(?:-\d\d)?)?", t):
+        return t
+    m = re.fullmatch(r"([A-Za-z]+)\s+(?:(\d{1,2}),\s*)?((?:19|20)\d\d)", t)
+    if m and m.group(1).casefold() in _MONTHS:
+        month = _MONTHS.index(m.group(1).casefold()) + 1
+        day = f"-{int(m.group(2)):02d}" if m.group(2) else ""
+        return f"{m.group(3)}-{month:02d}{day}"
+    return None
