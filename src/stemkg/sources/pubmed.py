@@ -176,7 +176,8 @@ def _registry_ids(article: Element, text: str) -> tuple[str, ...]:
     for bank in article.iterfind("DataBankList/DataBank"):
         if (bank.findtext("DataBankName") or "").strip().casefold() in _REGISTRIES:
             found += [(a.text or "").strip() for a in bank.iterfind("AccessionNumberList/*")]
-    found += find_ids(text).ncts
+    if "NCT" in text:  # the abstract's own mentions, cheaply skipped when there are none
+        found += find_ids(text).ncts
     return tuple(dict.fromkeys(n for n in found if re.fullmatch(r"NCT\d{8}", n)))
 
 

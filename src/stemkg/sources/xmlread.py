@@ -81,19 +81,14 @@ def elements(path: Path, tags: frozenset[str]) -> Iterator[Element]:
 
 
 def _iterate(stream: IO[bytes], tags: frozenset[str]) -> Iterator[Element]:
-    parents: list[Element] = []
-    for event, element in iterparse(
-        stream, events=("start", "end"), forbid_dtd=False, forbid_entities=True
-    ):
-        if event == "start":
-            parents.append(element)
-            continue
-        parents.pop()
-        if element.tag in tags:
+    events = iterparse(stream, events=("start", "end"), forbid_dtd=False, forbid_entities=True)
+    root: Element | None = None
+    for event, element in events:
+        if root is None:
+            root = element
+        if event == "end" and element.tag in tags:
             yield element
-            element.clear()
-            if parents:  # drop the cleared child too, or the root keeps a list of them
-                parents[-1].remove(element)
+            root.clear()  # the element and what came before it: memory stays one element
 
 
 def _refusal(exc: Exception) -> str:
