@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from rich.table import Table
 
 from stemkg import evalset, pipeline, query
 from stemkg import export as export_mod
+from stemkg import fetch as fetch_mod
 from stemkg.errors import StemkgError
 from stemkg.extract.summary import summarise
 from stemkg.ids import compress
@@ -327,6 +329,55 @@ def extract_cmd(
         sys.stdout.write(
             yaml.safe_dump_all(records, sort_keys=False, allow_unicode=True, width=100)
         )
+
+
+def _fetch_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "stemkg" / "fetch"
+
+
+@app.command("fetch")
+@handles_errors
+def fetch_cmd(
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(help="pmid:26751635, nct:NCT01363401 (bare PMIDs and NCT ids too)."),
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path(
+        "fetched"
+    ),
+    pubmed: Annotated[
+        str | None, typer.Option("--pubmed", help="A PubMed query (esearch); its hits are fetched.")
+    ] = None,
+    trials: Annotated[
+        str | None, typer.Option("--trials", help="A ClinicalTrials.gov query (v2 query.term).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--max", min=1, help="Most records per query.")] = 100,
+    email: Annotated[
+        str | None,
+        typer.Option("--email", help="Your address, sent to NCBI as it asks (or NCBI_EMAIL)."),
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask again even if cached.")] = False,
+) -> None:
+    """Download PubMed XML and ClinicalTrials.gov v2 JSON into OUT, ready for build."""
+    if not ids and not pubmed and not trials:
+        _fail("nothing to fetch: give ids, --pubmed QUERY or --trials QUERY")
+    with _progress() as progress:
+        fetcher = fetch_mod.Fetcher(
+            out_dir,
+            email=email,
+            cache_dir=None if no_cache else _fetch_cache(),
+            progress=progress,
+        )
+        result = fetch_mod.fetch(
+            fetcher, ids or [], pubmed_query=pubmed, trials_query=trials, limit=limit
+        )
+    out.print(
+        f"fetched {result.pubmed} PubMed citation(s) and {result.trials} trial record(s) into "
+        f"{len(result.files)} file(s) in {out_dir} ({result.requests} request(s), "
+        f"{result.cached} from the cache)",
+        highlight=False,
+    )
 
 
 class ExportFormat(StrEnum):
