@@ -68,7 +68,7 @@ BuildDir = Annotated[
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -148,7 +148,7 @@ def build(
     with _progress() as progress:
         result = pipeline.build(paths or [Path("data")], out_dir, progress, tuple(match or ()))
     for problem in (*result.warnings, *result.problems):
-        err.print(f"[yellow]warning:[/] {problem.message}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {escape(problem.message)}", highlight=False, soft_wrap=True)
     for amb in result.ambiguous:
         names = ", ".join(amb.candidates)
         err.print(
@@ -306,7 +306,8 @@ def extract_cmd(
         result = pipeline.extract_paths(paths, progress, tuple(match or ()))
     if explain:
         for article, reason in result.reasons:
-            err.print(f"[cyan]no study:[/] {article}: {reason}", highlight=False, soft_wrap=True)
+            said = escape(f"{article}: {reason}")
+            err.print(f"[cyan]no study:[/] {said}", highlight=False, soft_wrap=True)
         for path, record in result.records:
             for line in summarise(record):
                 err.print(
@@ -314,10 +315,10 @@ def extract_cmd(
                 )
     fatal = bool(result.problems) and not result.records and not result.no_study
     for problem in result.warnings:
-        err.print(f"[yellow]warning:[/] {problem.message}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {escape(problem.message)}", highlight=False, soft_wrap=True)
     for problem in result.problems:
         label = "[bold red]error:[/]" if fatal else "[yellow]warning:[/]"
-        err.print(f"{label} {problem.message}", highlight=False, soft_wrap=True)
+        err.print(f"{label} {escape(problem.message)}", highlight=False, soft_wrap=True)
     if fatal:
         raise typer.Exit(2)
     records = [_dump(record) for _, record in result.records]

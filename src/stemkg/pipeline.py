@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from stemkg import ids
+from stemkg.corrections import Corrections, apply_corrections
 from stemkg.errors import InputError, MappingError, StemkgError
 from stemkg.evalset import EvalReport, load_gold_dir, score
 from stemkg.extract import explain, extract
@@ -192,6 +193,7 @@ class _Reading:
     warnings: list[FileProblem] = field(default_factory=list)
     no_study: list[str] = field(default_factory=list)
     reasons: list[tuple[str, str]] = field(default_factory=list)
+    corrections: list[Corrections] = field(default_factory=list)
 
 
 def _read_all(
@@ -218,6 +220,7 @@ def _read_all(
                     FileProblem(path, f"{path}: a record file, not an article; nothing to extract")
                 )
             units += [_registry_unit(path, trial) for trial in contents.trials]
+            reading.corrections += contents.corrections
             found = _Reading()
             for k, doc in enumerate(contents.documents, 1):
                 if k % 200 == 0:
@@ -230,7 +233,8 @@ def _read_all(
                 else:
                     found.no_study.append(doc.id)
                     found.reasons.append((doc.id, explain(doc, load_resources())))
-            if not units and not found.no_study and not contents.records and keep is None:
+            quiet = contents.records or contents.corrections or keep is not None
+            if not units and not found.no_study and not quiet:
                 found.no_study.append(path.stem)
                 found.warnings.append(FileProblem(path, f"{path}: {_NO_ARTICLE}"))
             reading.loaded += _new_sources(path, units, seen, reading)
@@ -243,6 +247,9 @@ def _read_all(
                 raise
             reading.problems.append(FileProblem(path, str(exc)))
         progress("read", n, len(files))
+    if reading.corrections:
+        reading.loaded, stale = apply_corrections(reading.loaded, reading.corrections, lexicon)
+        reading.warnings += [FileProblem(path, message) for path, message in stale]
     return reading
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stemkg.errors import InputError
 from stemkg.lexicon import Lexicon
@@ -20,6 +21,9 @@ from stemkg.sources.common import Loaded
 from stemkg.sources.document import Document, ReadResult
 from stemkg.sources.registry import Trial
 from stemkg.sources.xmlread import head, root_name
+
+if TYPE_CHECKING:
+    from stemkg.corrections import Corrections
 
 __all__ = [
     "Document",
@@ -44,6 +48,7 @@ class FileContents:
     documents: Iterable[Document] = ()
     warnings: tuple[str, ...] = ()
     trials: tuple[Trial, ...] = ()
+    corrections: tuple[Corrections, ...] = ()
 
 
 Reader = Callable[[Path, Lexicon], FileContents]
@@ -80,6 +85,12 @@ def _html(path: Path) -> ReadResult:
     from stemkg.sources.html import read_html
 
     return read_html(path)
+
+
+def _corrections(path: Path, lexicon: Lexicon) -> FileContents:
+    from stemkg.corrections import read_corrections
+
+    return FileContents(path, corrections=(read_corrections(path),))
 
 
 def _pubmed(path: Path, lexicon: Lexicon) -> FileContents:
@@ -133,6 +144,7 @@ class Format(Enum):
     REGISTRY_JSON = _Spec("ClinicalTrials.gov JSON", (".json",), "application/json", _registry_json)
     REGISTRY_XML = _Spec("ClinicalTrials.gov XML", (".xml",), "application/xml", _registry_xml)
     RIS = _Spec("RIS citations", (".ris",), "application/x-research-info-systems", _articles(_ris))
+    CORRECTIONS = _Spec("curator corrections", (".yaml", ".yml"), "application/yaml", _corrections)
     MEDLINE = _Spec(
         "MEDLINE citations", (".nbib", ".medline"), "application/nbib", _articles(_medline)
     )
@@ -167,6 +179,8 @@ _XML_ROOTS = {
 _REGISTRY_KEYS = re.compile(
     rb'"(?:protocolSection|FullStudiesResponse|ProtocolSection|studies)"\s*:'
 )
+_CORRECTIONS = re.compile(rb"(?m)^corrections:")
+"""A YAML file with a top-level ``corrections:`` key is a corrections file, not a record."""
 _MEDLINE_START = re.compile(rb"^\s*PMID-\s*\d")
 _RIS_START = re.compile(rb"^\s*TY  - ")
 
@@ -176,7 +190,7 @@ def detect(path: Path) -> Format:
     ``.xml`` by its root element, ``.json`` by its top-level keys (a registry record, else a
     curated record), ``.txt`` as MEDLINE or RIS citations when it starts as they do."""
     found = Format.from_path(path)
-    if found in (Format.PUBMED_XML, Format.JSON_RECORD, Format.TEXT):
+    if found in (Format.PUBMED_XML, Format.JSON_RECORD, Format.TEXT, Format.YAML_RECORD):
         found = _sniffed(path, found, xmlread.head(path))
     if xmlread.gzipped(path) and found not in _STREAMED:
         raise InputError(
@@ -196,6 +210,8 @@ def _sniffed(path: Path, named: Format, start: bytes) -> Format:
         raise InputError(path, _unknown_root(root))
     if named is Format.JSON_RECORD:
         return Format.REGISTRY_JSON if _REGISTRY_KEYS.search(start) else named
+    if named is Format.YAML_RECORD:
+        return Format.CORRECTIONS if _CORRECTIONS.search(start) else named
     if _MEDLINE_START.match(start):
         return Format.MEDLINE
     if _RIS_START.match(start):
