@@ -270,3 +270,25 @@ def test_medline_text_with_a_broken_tag_line_names_it(tmp_path: Path, lexicon: L
     path.write_text(MEDLINE.replace("AID - ", "AID:"), encoding="utf-8")
     with pytest.raises(InputError, match=r"broken.nbib: line 7 is not a MEDLINE tag line"):
         _docs(path, lexicon)
+
+
+def test_mesh_headings_name_the_condition_the_abstract_leaves_out(
+    tmp_path: Path, lexicon: Lexicon
+) -> None:
+    abstract = (
+        "In this open-label phase 1 trial, 12 patients received two intrathecal injections of "
+        "autologous bone marrow mesenchymal stem cells; no serious adverse events occurred."
+    )
+    mesh = (
+        '<MeshHeadingList><MeshHeading><DescriptorName UI="D000690">Amyotrophic Lateral '
+        'Sclerosis</DescriptorName></MeshHeading><MeshHeading><DescriptorName UI="D006801">'
+        "Humans</DescriptorName></MeshHeading></MeshHeadingList>"
+    )
+    path = tmp_path / "mesh.xml"
+    path.write_text(_set(_citation(14, abstract=abstract, extra=mesh)), encoding="utf-8")
+    [doc] = _docs(path, lexicon)
+    [report] = extract(doc, load_resources()).reports
+    [condition] = report.conditions
+    assert condition.id == "MONDO:0004976"
+    assert condition.locator == "MeSH heading 'Amyotrophic Lateral Sclerosis'"
+    assert condition.start is None  # the heading is not part of the text

@@ -352,8 +352,11 @@ def _report(doc: Document, d: AnnotatedDoc, ref: StudyRef | None = None) -> Repo
         "arms": [unstated(arm, design["value"]) for arm in arms],
         "outcomes": primary_first(d, distinct(outcomes)),
     }
+    indexed = [] if condition is not None else _indexed_conditions(doc, d.res)
     if condition is not None:
         report["conditions"] = [d.term(m) for m in study_conditions(d, condition)]
+    elif indexed:
+        report["conditions"] = indexed
     else:
         report["not_stated"] = ["conditions"]
     if species:
@@ -362,6 +365,21 @@ def _report(doc: Document, d: AnnotatedDoc, ref: StudyRef | None = None) -> Repo
         report["participants"] = participants
     _add_details(report, details)
     return report
+
+
+def _indexed_conditions(doc: Document, res: Resources) -> list[Any]:
+    """Where the text names no condition, the ones its subject headings (PubMed's MeSH)
+    name, grounded with the same term index; their evidence is the heading, not a quote."""
+    if not doc.keywords:
+        return []
+    headings = "\n\n".join(doc.keywords)
+    d = annotate(Document(id=doc.id, title=doc.title, text=headings), res)
+    found: dict[str, Any] = {}
+    for m in d.terms(Kind.CONDITION):
+        heading = headings[: m.start].count("\n\n")
+        term = {k: v for k, v in d.term(m, 0.7).items() if k not in ("start", "end")}
+        found.setdefault(m.entry.id, {**term, "locator": f"MeSH heading {doc.keywords[heading]!r}"})
+    return list(found.values())
 
 
 def _add_details(report: Report, details: Details) -> None:
