@@ -302,3 +302,34 @@ def test_a_cell_named_with_its_tissue_names_the_tissue() -> None:
     therapy = report.arms[0].therapy
     assert therapy.cell_type is not None and therapy.cell_type.id == "CL:0000037"
     assert therapy.source_tissue is not None and therapy.source_tissue.id == "UBERON:0000178"
+
+
+@pytest.mark.parametrize(
+    ("said", "cell"),
+    [
+        ("bone marrow-derived stromal cells", "CL:0002540"),
+        ("bone marrow derived stromal cells", "CL:0002540"),
+        ("adipose-derived stem cells", "CL:0002570"),
+        ("umbilical cord-derived mesenchymal stem cells", "CL:0002569"),
+    ],
+)
+def test_a_source_said_with_derived_names_the_same_cells(said: str, cell: str) -> None:
+    text = (
+        f"Cells tested in knee osteoarthritis\n\nIn a phase 1 trial, 18 patients with knee "
+        f"osteoarthritis received {said} by intra-articular injection. Pain scores improved "
+        f"over 12 months, the team reported."
+    )
+    [report] = extract(Document("d", "t", text), load_resources()).reports
+    therapy = report.arms[0].therapy
+    assert therapy.cell_type and therapy.cell_type.id == cell
+
+
+def test_allogeneic_naming_an_earlier_transplant_is_not_the_cells_donor() -> None:
+    text = (
+        "Cells tested in graft-versus-host disease\n\nIn a phase 2 trial, 40 patients who "
+        "developed acute graft-versus-host disease after allogeneic haematopoietic stem cell "
+        "transplantation received mesenchymal stem cells intravenously. No serious adverse "
+        "events were seen, the researchers reported."
+    )
+    [report] = extract(Document("g", "t", text), load_resources()).reports
+    assert report.arms[0].therapy.donor is None

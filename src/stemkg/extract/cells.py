@@ -372,8 +372,33 @@ def _given(d: AnnotatedDoc, cell: Mention) -> bool:
     return bool(_GIVEN_BEFORE.search(d.text[max(sentence.start, cell.start - 80) : cell.start]))
 
 
+_EARLIER = re.compile(
+    r"\b(?:after|following|post|since|underwent|undergone|undergoing|recipients? of|"
+    r"received|receiving|had)\s+(?:an?\s+|their\s+|prior\s+|previous\s+)?"
+    r"(?:allogeneic\s+|allogenic\s+|autologous\s+)?$",
+    re.I,
+)
+_TRANSPLANT = re.compile(
+    r"^\s*(?:(?:haemato|hemato)poietic\s+|stem[- ]cell\s+|bone[- ]marrow\s+|cord[- ]blood\s+|"
+    r"peripheral[- ]blood\s+|organ\s+|kidney\s+|liver\s+)*"
+    r"(?:transplant|transplantation|HSCT|HCT|BMT|SCT|graft)s?\b",
+    re.I,
+)
+
+
+def earlier_transplant(d: AnnotatedDoc, start: int, end: int) -> bool:
+    """Words (a donor word, a cell name) that name an earlier transplant, not the cells
+    given: "GVHD after allogeneic haematopoietic stem cell transplantation"."""
+    return bool(
+        _EARLIER.search(d.text[max(0, start - 50) : start])
+        and _TRANSPLANT.match(d.text[end : end + 60])
+    )
+
+
 def _named_cell(d: AnnotatedDoc) -> tuple[Mention | None, Mention | None]:
-    mentions = d.terms(Kind.CELL_TYPE)
+    mentions = [
+        m for m in d.terms(Kind.CELL_TYPE) if not earlier_transplant(d, m.start, m.end)
+    ]  # "after allogeneic haematopoietic stem cell transplantation": not the cells given
     cells = [m for m in mentions if stemlike(m.entry, d.res)]
     if not cells:
         cells = [m for m in mentions if m.entry.id in _WHOLE_MARROW]

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from stemkg.extract import quantities as q
 from stemkg.extract.annotate import AnnotatedDoc, Hit
-from stemkg.extract.cells import most_frequent, stemlike, target_cells
+from stemkg.extract.cells import earlier_transplant, most_frequent, stemlike, target_cells
 from stemkg.extract.drafts import Arm, Axes, Details, Term, Value
 from stemkg.extract.grounding import Mention
 from stemkg.lexicon import Kind
@@ -148,6 +148,7 @@ def first_cue(d: AnnotatedDoc, kind: str, method: str) -> Value | None:
         for h in d.cues(kind)
         if not (kind in _DENIABLE and denied(d, h))
         and not (kind in _DESIGNED and d.section_of(h.start) == "background")
+        and not (kind.startswith("donor") and earlier_transplant(d, h.start, h.end))
     ]  # an abstract's background says how earlier studies were designed
     if not hits:
         return None

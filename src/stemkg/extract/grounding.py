@@ -78,6 +78,24 @@ def _variants(name: str) -> set[str]:
     return forms
 
 
+_SOURCES = re.compile(
+    r"^(bone marrow|marrow|adipose tissue|adipose|fat|umbilical cord blood|umbilical cord|"
+    r"cord blood|cord|placenta|placental|amniotic fluid|amnion|dental pulp|peripheral blood|"
+    r"menstrual blood|skin|muscle|wharton's jelly|synovial|synovium|bone|blood) (?=\w)"
+)
+
+
+def _derived(name: str) -> list[str]:
+    """A cell name with its source said the way papers add "-derived": "bone marrow stromal
+    cells" is also "bone marrow-derived stromal cells" and "bone marrow derived ...";
+    "adipose stem cells", "adipose-derived stem cells"."""
+    m = _SOURCES.match(fold(name))
+    if m is None:
+        return []
+    source, rest = m.group(1), fold(name)[m.end() :]
+    return [f"{source}-derived {rest}", f"{source} derived {rest}"]
+
+
 _COMMON_WORDS = {"ALL", "CAN", "AND", "NOT", "FOR", "OR", "IN", "ON", "AT", "AS", "IT", "IS"}
 
 
@@ -112,7 +130,10 @@ class Grounder:
         self._names = ahocorasick.Automaton()
         self._abbrevs = ahocorasick.Automaton()
         for entry in lexicon:
-            for name in (entry.label, *entry.synonyms):
+            names = (entry.label, *entry.synonyms)
+            if entry.kind is Kind.CELL_TYPE:
+                names = (*names, *(d for n in names for d in _derived(n)))
+            for name in names:
                 for form in _variants(name):
                     if len(form) > 2:
                         self._names.add_word(form, (form, entry))

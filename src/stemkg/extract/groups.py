@@ -11,6 +11,7 @@ from typing import Literal
 
 from stemkg.extract import quantities as q
 from stemkg.extract.annotate import AnnotatedDoc
+from stemkg.extract.cells import earlier_transplant
 from stemkg.extract.design import Design, first_cue, phase_mentions
 from stemkg.extract.drafts import Arm, Dose, Participants, Schedule, Therapy
 from stemkg.extract.grounding import Mention
@@ -438,7 +439,14 @@ def _group(
     window = d.text[lo:hi]
     phase = next((p for p in reversed(phase_mentions(d)) if s.start <= p.start < c.start), None)
     size = d.value(c.value, c.start, c.end, "group-count", 0.7)
-    donor = next((h for h in d.cues("donor") if c.end <= h.start < stop), None)
+    donor = next(
+        (
+            h
+            for h in d.cues("donor")
+            if c.end <= h.start < stop and not earlier_transplant(d, h.start, h.end)
+        ),
+        None,
+    )
     comparator = COMPARATOR.search(window)
     if before:
         pass  # the bracket sizes one thing

@@ -16,6 +16,7 @@ from typing import Any
 
 from stemkg.extract.annotate import AnnotatedDoc, Resources, annotate
 from stemkg.extract.cells import therapy_cells
+from stemkg.extract.design import first_cue
 from stemkg.extract.groups import routes_in, therapy_draft
 from stemkg.extract.phases import registered_phase
 from stemkg.lexicon import Kind
@@ -237,7 +238,13 @@ def _arm(trial: Trial, d: AnnotatedDoc, arm: TrialArm, span: tuple[int, int]) ->
         return result
     part = d.region(*span)
     cell, tissue = therapy_cells(part)
+    if cell is None:  # the arm's own words name no cells: the record's title and summary may
+        cell, tissue = therapy_cells(d)
     therapy: dict[str, Any] = dict(therapy_draft(part, cell, tissue))
+    if "donor" not in therapy:
+        donor = first_cue(d, "donor-explicit", "donor-cue") or first_cue(d, "donor", "donor-cue")
+        if donor is not None:
+            therapy["donor"] = donor
     routes = routes_in(d, *span)
     if routes:
         therapy["routes"] = [d.term(r) for r in routes]
