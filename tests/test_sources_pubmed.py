@@ -12,10 +12,13 @@ from stemkg.errors import InputError
 from stemkg.extract import explain, extract
 from stemkg.lexicon import Lexicon
 from stemkg.model import SourceKind
+from stemkg.pipeline import build
+from stemkg.query import bind, load_query, run_query
 from stemkg.rdf import SourceInput, map_source
 from stemkg.sources import Document, Format, detect, read_file
 from stemkg.sources.pubmed import citations, matching
-from stemkg.vocab import load_resources
+from stemkg.store import open_store
+from stemkg.vocab import load_lexicon, load_resources
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EFETCH = DATA / "pubmed" / "seed-trials-efetch.xml"
@@ -292,3 +295,26 @@ def test_mesh_headings_name_the_condition_the_abstract_leaves_out(
     assert condition.id == "MONDO:0004976"
     assert condition.locator == "MeSH heading 'Amyotrophic Lateral Sclerosis'"
     assert condition.start is None  # the heading is not part of the text
+
+
+def test_a_retracted_paper_is_flagged_in_query_results(tmp_path: Path) -> None:
+    notice = (
+        '<CommentsCorrectionsList><CommentsCorrections RefType="RetractionIn">'
+        "<RefSource>Test Journal. 2020</RefSource></CommentsCorrections></CommentsCorrectionsList>"
+    )
+    text = EFETCH.read_text(encoding="utf-8").replace(
+        "</MeshHeadingList>\n  </MedlineCitation>",
+        f"</MeshHeadingList>{notice}</MedlineCitation>",
+        1,
+    )
+    path = tmp_path / "retracted.xml"
+    path.write_text(text, encoding="utf-8")
+    result = build([path], tmp_path / "out")
+    named = load_query("evidence-chain")
+    found = run_query(open_store(result.out_dir), named, bind(named, {}, load_lexicon()))
+    rows = [dict(zip(found.variables, row, strict=True)) for row in found.rows]
+    flags = {str(r["source"]): r["retracted"] for r in rows}
+    assert flags, rows
+    petrou = next(k for k in flags if k.startswith("Safety and Clinical Effects"))
+    oh = next(k for k in flags if k.startswith("Phase I trial"))
+    assert str(flags[petrou]) == "true" and flags[oh] is None
