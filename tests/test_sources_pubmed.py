@@ -17,6 +17,7 @@ from stemkg.query import bind, load_query, run_query
 from stemkg.rdf import SourceInput, map_source
 from stemkg.sources import Document, Format, detect, read_file
 from stemkg.sources.pubmed import citations, matching
+from stemkg.sources.textutil import labelled_sections
 from stemkg.store import open_store
 from stemkg.vocab import load_lexicon, load_resources
 
@@ -318,3 +319,29 @@ def test_a_retracted_paper_is_flagged_in_query_results(tmp_path: Path) -> None:
     petrou = next(k for k in flags if k.startswith("Safety and Clinical Effects"))
     oh = next(k for k in flags if k.startswith("Phase I trial"))
     assert str(flags[petrou]) == "true" and flags[oh] is None
+
+
+def test_a_one_paragraph_structured_abstract_keeps_its_sections(
+    tmp_path: Path, lexicon: Lexicon
+) -> None:
+    """RIS and MEDLINE text often hold a structured abstract as one paragraph with its labels
+    in sentence case; its results are results, not background."""
+    abstract = (
+        "Background: Cell therapy might help patients with ischaemic stroke. Methods: In this "
+        "phase 2 trial, 126 patients were randomly assigned to intravenous multipotent adult "
+        "progenitor cells or placebo. Findings: Global recovery at day 90 did not differ between "
+        "the groups. No serious adverse events were linked to the cells. Interpretation: The "
+        "cells were safe."
+    )
+    path = tmp_path / "export.ris"
+    path.write_text(f"TY  - JOUR\nTI  - Cells after stroke\nAB  - {abstract}\nER  - \n", "utf-8")
+    [doc] = _docs(path, lexicon)
+    assert "\n\nFindings: Global recovery" in doc.text
+    [report] = extract(doc, load_resources()).reports
+    assert report.outcomes
+
+
+def test_inline_section_labels_are_found_after_a_sentence() -> None:
+    text = "Background: Why. Methods: Ten patients were enrolled. Findings: Pain fell. See: x."
+    kinds = [(text[at:].split(":")[0], kind) for at, kind in labelled_sections(text)]
+    assert kinds == [("Background", "background"), ("Methods", "methods"), ("Findings", "results")]

@@ -20,14 +20,18 @@ from stemkg.model import SourceKind
 from stemkg.sources.common import read_bytes
 from stemkg.sources.document import Document, ReadResult
 from stemkg.sources.pubmed import no_study_reason
-from stemkg.sources.textutil import decode, find_ids, single
+from stemkg.sources.textutil import SECTION_KINDS, decode, find_ids, single
 
 __all__ = ["parse_medline", "parse_ris", "read_medline", "read_ris"]
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{0,3}) *- ?(.*)$")
 _CONTINUATION = re.compile(r"^ {2,}\S")
-_SECTION = re.compile(r"(?<=[.!?])\s+(?=(?:[A-Z][A-Z ]{2,40}):\s)")
-"""Where a one-paragraph structured abstract starts its next labelled section."""
+_LABELS = "|".join(
+    sorted((re.escape(x) for ls in SECTION_KINDS.values() for x in ls), key=len, reverse=True)
+)
+_SECTION = re.compile(rf"(?<=[.!?])\s+(?=(?:{_LABELS}):\s)", re.I)
+"""Where a one-paragraph structured abstract starts its next labelled section ("... were
+enrolled. Findings: ..." or "... RESULTS: ...")."""
 
 
 def read_ris(path: Path) -> ReadResult:

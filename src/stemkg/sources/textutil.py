@@ -266,15 +266,22 @@ _SECTION_LABEL = re.compile(
 )
 
 
+_INLINE_LABEL = re.compile(r"(?<=[.!?])[ \t]+(?P<label>[A-Z][A-Za-z ]{2,40}?):[ \t]")
+"""A label that starts a section inside a paragraph: "… were enrolled. Findings: …" (a
+structured abstract exported as one paragraph, as RIS and MEDLINE text often hold it)."""
+
+
 def labelled_sections(text: str) -> list[tuple[int, str]]:
     """The labelled sections of a structured abstract: a line that is only a label
-    ("BACKGROUND") or starts with one and a colon or full stop ("Results: ...")."""
+    ("BACKGROUND") or starts with one and a colon or full stop ("Results: ..."), or a known
+    label and a colon after a sentence inside a paragraph ("... enrolled. Findings: ...")."""
     found = []
-    for m in _SECTION_LABEL.finditer(text):
-        kind = _KIND_OF.get(" ".join(m.group("label").split()).casefold())
-        if kind is not None:
-            found.append((m.start(), kind))
-    return found
+    for pattern in (_SECTION_LABEL, _INLINE_LABEL):
+        for m in pattern.finditer(text):
+            kind = _KIND_OF.get(" ".join(m.group("label").split()).casefold())
+            if kind is not None:
+                found.append((m.start("label"), kind))
+    return sorted(found)
 
 
 def kind_of(page: str, text: str, fallback: SourceKind = SourceKind.NEWS) -> SourceKind:
