@@ -278,7 +278,7 @@ def test_extract_explain_says_what_it_found_and_what_it_was_unsure_of() -> None:
     result = invoke("extract", str(ARTICLES / "knee-oa-adipose-msc.html"), "--explain")
     assert result.exit_code == 0 and json.loads(result.stdout)
     found = [line for line in result.stderr.splitlines() if line.startswith("found:")]
-    assert found and "report 1: condition" in found[0] and "outcomes" in found[0]
+    assert found and ", report 1: condition" in found[0] and "outcomes" in found[0]
     assert "osteoarthritis" in found[0].lower()
 
 

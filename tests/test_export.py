@@ -10,7 +10,7 @@ import networkx as nx
 import pytest
 
 from stemkg.export import project, write_graphml
-from stemkg.pipeline import BuildResult
+from stemkg.pipeline import BuildResult, build
 from stemkg.query import stats
 from stemkg.store import open_store
 
@@ -48,6 +48,7 @@ def test_networkx_reads_labels_kinds_and_typed_attributes(
     assert isinstance(report["enrolled"], int)
     for _, d in g.nodes(data=True):
         assert not any(isinstance(v, str) and v.startswith("[") for v in d.values())
+        assert not d["label"].startswith(("http", "id:")), d  # every node reads as words
 
 
 def test_edges_have_unique_ids_and_predicate_labels(graphml: Path) -> None:
@@ -97,3 +98,12 @@ def test_export_is_deterministic(built: BuildResult, tmp_path: Path, graphml: Pa
     again = tmp_path / "again.graphml"
     write_graphml(project(open_store(built.out_dir)), again)
     assert again.read_bytes() == graphml.read_bytes()
+
+
+def test_a_comparator_arms_therapy_is_named_by_its_arm(tmp_path: Path) -> None:
+    registry = Path(__file__).resolve().parents[1] / "data" / "registry"
+    result = build([registry], tmp_path / "out")
+    g = project(open_store(result.out_dir))
+    therapies = {d["label"] for _, d in g.nodes(data=True) if d["kind"] == "therapy"}
+    assert "therapy of Stage 2: riluzole alone" in therapies
+    assert not any(label.startswith(("http", "id:")) for label in therapies)

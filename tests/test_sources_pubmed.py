@@ -225,7 +225,7 @@ def test_ris_export_reads_abstracts_in_ab_and_n2(tmp_path: Path, lexicon: Lexico
     ms, knee, bare = _docs(path, lexicon)
     assert (ms.doi, ms.venue, ms.date) == ("10.1000/test.1", "Test Journal", "2021")
     assert "48 patients with progressive multiple sclerosis received" in ms.text
-    assert "intra-articular umbilical cord MSCs" in knee.text and knee.date == "2019"
+    assert "intra-articular umbilical cord MSCs" in knee.text and knee.date == "2019-05-01"
     assert bare.not_a_study == "the citation has no abstract to read"
     assert ms.id != knee.id
 
@@ -263,7 +263,7 @@ def test_medline_text_reads_tags_and_continuations(tmp_path: Path, lexicon: Lexi
         "31000001",
         "10.1000/limb.2",
         ("NCT01234567",),
-        "2018",
+        "2018-06",
     )
     assert limb.keywords == ("Ischemia/therapy",) and limb.not_a_study is None
     assert review.not_a_study is not None

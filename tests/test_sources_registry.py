@@ -267,3 +267,46 @@ def test_match_keeps_only_the_citations_naming_a_word(tmp_path: Path) -> None:
     kept = extract_paths([efetch], match=("intrathecal injections",))
     assert [r.source.pmid for _, r in kept.records] == ["25934946"]
     assert len(extract_paths([efetch]).records) == 2
+
+
+def test_match_reads_registry_records_too_and_says_what_it_left_out(tmp_path: Path) -> None:
+    data = V2.parents[1]
+    kept = extract_paths([V2, data / "pubmed"], match=("riluzole",))
+    assert [r.source.nct for _, r in kept.records] == [("NCT01363401",)]  # only the registry's
+    assert any(
+        "2 left out: they name none of the --match words" in w.message for w in kept.warnings
+    )
+    none = extract_paths([V2], match=("knee",))
+    assert not none.records and any("1 left out" in w.message for w in none.warnings)
+
+
+def test_a_clashing_source_is_left_out_and_the_rest_of_its_file_builds(tmp_path: Path) -> None:
+    efetch = V2.parents[1] / "pubmed" / "seed-trials-efetch.xml"
+    drafts = extract_paths([efetch])
+    [(_, oh)] = [(p, r) for p, r in drafts.records if r.source.pmid == "25934946"]
+    draft = tmp_path / "oh-draft.json"
+    edited = oh.model_dump(mode="json", exclude_none=True)
+    edited["reports"][0]["participants"]["enrolled"]["value"] = 9  # a reviewed draft
+    draft.write_text(json.dumps(edited), encoding="utf-8")
+    result = build([draft, efetch], tmp_path / "out")
+    assert {s.key for s in result.sources} == {"pmid:25934946", "pmid:26751635"}
+    [problem] = result.problems
+    assert "left out: another source in" in problem.message and "oh-draft.json" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needle"),
+    [
+        ("notes.json", '{"foo": 1, "bar": 2}', "neither a stemkg record (no schema_version) nor a"),
+        ("page.json", '<?xml version="1.0"?><a/>', "(it starts with '<': XML saved as .json?)"),
+        ("empty.xml", "", "empty file"),
+    ],
+)
+def test_files_of_another_kind_are_named(
+    tmp_path: Path, lexicon: Lexicon, name: str, content: str, needle: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_file(path, lexicon)
+    assert needle in str(info.value)

@@ -141,7 +141,7 @@ def _flatten(values: list[object]) -> object:
     return DELIMITER.join(str(v) for v in unique)
 
 
-def _label(iri: str, node: _Node, labels: dict[str, str]) -> str:
+def _label(iri: str, node: _Node, labels: dict[str, str], arms: dict[str, _Node]) -> str:
     attrs = node.attrs
     for key in ("label", "title", "reportOf", "therapyName"):
         if attrs.get(key):
@@ -150,6 +150,9 @@ def _label(iri: str, node: _Node, labels: dict[str, str]) -> str:
         return _outcome_label(attrs)
     if node.kind == "therapy" and attrs.get("cellType"):
         return str(attrs["cellType"][0])
+    arm = arms.get(iri.removesuffix("/therapy")) if node.kind == "therapy" else None
+    if arm is not None and arm.attrs.get("label"):  # a comparator's therapy: its arm says
+        return f"therapy of {sorted(map(str, arm.attrs['label']))[0]}"
     return labels.get(iri, ids.compress(iri))
 
 
@@ -193,7 +196,7 @@ def project(store: Store) -> nx.MultiDiGraph:
         attrs.pop("title", None)
         graph.add_node(
             iri,
-            label=_label(iri, node, labels),
+            label=_label(iri, node, labels, nodes),
             kind=node.kind,
             iri=iri,
             curie=ids.compress(iri),

@@ -26,7 +26,7 @@ from stemkg.extract.registry import registry_record
 from stemkg.link import Ambiguity, Conflict, Profile, ReportRef, link_studies, normalise_venue
 from stemkg.model import RecordFile, Report
 from stemkg.rdf import SourceInput, map_source
-from stemkg.sources import Document, Loaded, Trial, discover, read_file
+from stemkg.sources import Document, FileContents, Loaded, Trial, discover, read_file
 from stemkg.sources.common import content_hash
 from stemkg.sources.pubmed import matching
 from stemkg.sources.textutil import MIN_ARTICLE_WORDS
@@ -219,20 +219,9 @@ def _read_all(
                 reading.warnings.append(
                     FileProblem(path, f"{path}: a record file, not an article; nothing to extract")
                 )
-            units += [_registry_unit(path, trial) for trial in contents.trials]
             reading.corrections += contents.corrections
-            found = _Reading()
-            for k, doc in enumerate(contents.documents, 1):
-                if k % 200 == 0:
-                    progress("articles", k, 0)  # a baseline file holds tens of thousands
-                if keep is not None and not keep(doc):
-                    continue
-                unit = _extract_document(path, doc)
-                if unit.record.reports:
-                    units.append(unit)
-                else:
-                    found.no_study.append(doc.id)
-                    found.reasons.append((doc.id, explain(doc, load_resources())))
+            more, found = _units_of(path, contents, keep, progress)
+            units += more
             quiet = contents.records or contents.corrections or keep is not None
             if not units and not found.no_study and not quiet:
                 found.no_study.append(path.stem)
@@ -253,6 +242,34 @@ def _read_all(
     return reading
 
 
+def _units_of(
+    path: Path, contents: FileContents, keep: Callable[[Document], bool] | None, progress: Progress
+) -> tuple[list[Loaded], _Reading]:
+    """The sources a file's trials and articles give (those ``keep`` keeps), and the
+    articles among them that report no study, with why."""
+    found = _Reading()
+    trials = [t for t in contents.trials if keep is None or keep(t.as_document())]
+    units = [_registry_unit(path, trial) for trial in trials]
+    skipped = len(contents.trials) - len(trials)
+    for k, doc in enumerate(contents.documents, 1):
+        if k % 200 == 0:
+            progress("articles", k, 0)  # a baseline file holds tens of thousands
+        if keep is not None and not keep(doc):
+            skipped += 1
+            continue
+        unit = _extract_document(path, doc)
+        if unit.record.reports:
+            units.append(unit)
+        else:
+            found.no_study.append(doc.id)
+            found.reasons.append((doc.id, explain(doc, load_resources())))
+    if skipped:
+        found.warnings.append(
+            FileProblem(path, f"{path}: {skipped} left out: they name none of the --match words")
+        )
+    return units, found
+
+
 def _new_sources(
     path: Path, units: list[Loaded], seen: dict[str, Loaded], reading: _Reading
 ) -> list[Loaded]:
@@ -270,14 +287,16 @@ def _new_sources(
                     path, f"{path}: the same source as {other.path} ({unit.key}); read once"
                 )
             )
-        else:
-            raise InputError(
-                path,
-                f"another source in {other.path} has the key {unit.key!r} (an article or "
-                f"abstract is keyed by its PMID or DOI, a registry record by its NCT id, a news "
-                f"page by its URL, else by its title); if one is the draft `stemkg extract` "
-                f"wrote from the other, build only one of them, else give one a `key:` in its "
-                f"source",
+        else:  # this source is left out; the file's others still build
+            reading.problems.append(
+                FileProblem(
+                    path,
+                    f"{path}: {unit.record.source.title[:60]!r} left out: another source in "
+                    f"{other.path} has the key {unit.key!r} (an article or abstract is keyed by "
+                    f"its PMID or DOI, a registry record by its NCT id, a news page by its URL, "
+                    f"else by its title); if one is the draft `stemkg extract` wrote from the "
+                    f"other, build only one of them, else give one a `key:` in its source",
+                )
             )
     return fresh
 

@@ -4,7 +4,7 @@ inference, a default, words no table knows), so a reader sees what to check firs
 
 from __future__ import annotations
 
-from stemkg.model import Choice, Evidence, RecordFile, Report, Term
+from stemkg.model import Choice, Evidence, RecordFile, Report, SourceKind, Term
 
 _SURE = 0.8
 
@@ -53,8 +53,20 @@ def _outcomes(report: Report) -> str:
     return "; ".join(found) or "none"
 
 
+def _short(title: str, words: int = 8) -> str:
+    cut = title.split()
+    return repr(" ".join(cut[:words]) + (" …" if len(cut) > words else ""))
+
+
 def summarise(record: RecordFile) -> list[str]:
-    """One line a report: conditions, design, phase, participants, arms and outcomes."""
+    """One line a report: which source and report, conditions, design, phase, participants,
+    arms and outcomes."""
+    src = record.source
+    named = _short(src.title)
+    if src.kind in (SourceKind.ABSTRACT, SourceKind.JOURNAL_ARTICLE) and (src.pmid or src.doi):
+        named = f"PMID {src.pmid}" if src.pmid else f"DOI {src.doi}"
+    elif src.kind is SourceKind.REGISTRY_RECORD and src.nct:
+        named = src.nct[0]
     lines = []
     for n, report in enumerate(record.reports, 1):
         conditions = ", ".join(_term(c) for c in report.conditions) or "not stated"
@@ -69,7 +81,7 @@ def summarise(record: RecordFile) -> list[str]:
         )
         phase = f"; phase {_term(report.phase)}" if report.phase else ""
         lines.append(
-            f"report {n}: condition {conditions}; design {_design(report)}{phase}; "
+            f"{named}, report {n}: condition {conditions}; design {_design(report)}{phase}; "
             f"participants {counts or 'not stated'}; arms {_arms(report)}; "
             f"outcomes {_outcomes(report)}"
         )

@@ -203,6 +203,8 @@ _STREAMED = frozenset({Format.PUBMED_XML, Format.REGISTRY_XML, Format.REGISTRY_J
 
 
 def _sniffed(path: Path, named: Format, start: bytes) -> Format:
+    if not start.strip():
+        raise InputError(path, "empty file")
     if named is Format.PUBMED_XML:
         root = xmlread.root_name(start)
         if root in _XML_ROOTS:

@@ -19,11 +19,13 @@ from stemkg.ids import slug
 from stemkg.model import SourceKind
 from stemkg.sources.common import read_bytes
 from stemkg.sources.document import Document, ReadResult
-from stemkg.sources.pubmed import no_study_reason
+from stemkg.sources.pubmed import iso_date, no_study_reason
 from stemkg.sources.textutil import SECTION_KINDS, decode, find_ids, single
 
 __all__ = ["parse_medline", "parse_ris", "read_medline", "read_ris"]
 
+_DP = re.compile(r"\s*((?:19|20)\d\d)(?:\s+([A-Za-z]{3})[a-z]*(?:\s+(\d{1,2})\b)?)?")
+_RIS_DATE = re.compile(r"\s*((?:19|20)\d\d)(?:[/-](\d{1,2}))?(?:[/-](\d{1,2}))?")
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{0,3}) *- ?(.*)$")
 _CONTINUATION = re.compile(r"^ {2,}\S")
 _LABELS = "|".join(
@@ -82,7 +84,7 @@ def _ris_document(entry: dict[str, object], n: int, path: Path) -> Document | No
     if not title:
         return None
     abstract = _first(entry, "abstract", "notes_abstract")
-    year = re.match(r"(?:19|20)\d\d", _first(entry, "year", "publication_year", "date"))
+    date = _RIS_DATE.match(_first(entry, "date", "publication_year", "year"))
     doi = _first(entry, "doi").removeprefix("https://doi.org/") or None
     pmid = _ris_pmid(entry)
     kind = _first(entry, "type_of_reference")
@@ -95,7 +97,7 @@ def _ris_document(entry: dict[str, object], n: int, path: Path) -> Document | No
             entry, "journal_name", "secondary_title", "alternate_title3", "alternate_title1"
         )
         or None,
-        date=year.group(0) if year else None,
+        date=iso_date(*date.groups()) if date else None,
         pmid=pmid,
         doi=doi,
         types=(kind,) if kind else (),
@@ -133,7 +135,7 @@ def parse_medline(text: str, path: Path) -> tuple[tuple[Document, ...], tuple[st
                 title=title,
                 abstract=_one(fields, "AB"),
                 venue=_one(fields, "JT") or _one(fields, "TA") or None,
-                date=(re.match(r"(?:19|20)\d\d", _one(fields, "DP")) or [None])[0],
+                date=_medline_date(_one(fields, "DP")),
                 pmid=pmid,
                 doi=doi,
                 types=tuple(fields.get("PT", [])),
@@ -167,6 +169,12 @@ def _medline_records(text: str, path: Path) -> Iterator[dict[str, list[str]]]:
             )
     if fields:
         yield fields
+
+
+def _medline_date(text: str) -> str | None:
+    """``DP  - 2018 Jun 5`` (or "2018 Jun-Jul", "2018") as ISO 8601, as far as it goes."""
+    m = _DP.match(text)
+    return iso_date(*m.groups()) if m else None
 
 
 def _one(fields: dict[str, list[str]], tag: str) -> str:

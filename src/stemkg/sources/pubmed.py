@@ -20,7 +20,7 @@ from stemkg.sources.document import Document
 from stemkg.sources.textutil import find_ids
 from stemkg.sources.xmlread import elements, text_of
 
-__all__ = ["ROOTS", "citations", "matching", "no_study_reason"]
+__all__ = ["ROOTS", "citations", "iso_date", "matching", "no_study_reason"]
 
 ROOTS = {
     "PubmedArticleSet": frozenset({"PubmedArticle", "PubmedBookArticle"}),
@@ -134,11 +134,11 @@ def _date(article: Element) -> str | None:
             found = re.match(
                 r"\s*((?:19|20)\d\d)(?:\s+([A-Za-z]{3}))?", pub.findtext("MedlineDate") or ""
             )
-            return _iso(found.group(1), found.group(2), None) if found else None
-        return _iso(year, pub.findtext("Month"), pub.findtext("Day"))
+            return iso_date(found.group(1), found.group(2), None) if found else None
+        return iso_date(year, pub.findtext("Month"), pub.findtext("Day"))
     electronic = article.find("ArticleDate")
     if electronic is not None:
-        return _iso(
+        return iso_date(
             electronic.findtext("Year") or "",
             electronic.findtext("Month"),
             electronic.findtext("Day"),
@@ -146,7 +146,8 @@ def _date(article: Element) -> str | None:
     return None
 
 
-def _iso(year: str, month: str | None, day: str | None) -> str | None:
+def iso_date(year: str, month: str | None, day: str | None) -> str | None:
+    """ISO 8601 from a citation's year, month (number or name) and day, as far as known."""
     if not re.fullmatch(r"(?:19|20)\d\d", year.strip()):
         return None
     m = (month or "").strip()

@@ -68,7 +68,14 @@ def _load(path: Path, text: str) -> list[Any]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(path, f"line {exc.lineno}: JSON does not parse: {exc.msg}") from None
+            hint = (
+                " (it starts with '<': XML saved as .json?)"
+                if text.lstrip().startswith("<")
+                else ""
+            )
+            raise InputError(
+                path, f"line {exc.lineno}: JSON does not parse: {exc.msg}{hint}"
+            ) from None
         except RecursionError:
             raise InputError(path, "JSON nested too deeply to be a record") from None
         except ValueError as exc:  # e.g. an integer of more than 4,300 digits
@@ -155,6 +162,13 @@ def _parse_one(path: Path, data: Any, where: str, lexicon: Lexicon) -> RecordFil
         expected = "expected a mapping with schema_version, source, reports"
         raise InputError(path, f"{where}not a record file: {expected}")
     version = data.get("schema_version")
+    if "schema_version" not in data and path.suffix.lower() == ".json":
+        keys = ", ".join(list(data)[:5]) or "none"
+        raise InputError(
+            path,
+            f"{where}neither a stemkg record (no schema_version) nor a ClinicalTrials.gov record "
+            f"(no protocolSection, studies or FullStudiesResponse); its top-level keys: {keys}",
+        )
     if version != SCHEMA_VERSION:
         reads = f"this stemkg reads schema_version {SCHEMA_VERSION} (and converts 1)"
         raise InputError(path, f"{where}schema_version is {version!r}; {reads}")

@@ -18,6 +18,8 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from stemkg.errors import InputError
+from stemkg.model import SourceKind
+from stemkg.sources.document import Document
 from stemkg.sources.xmlread import elements, opened, text_of
 
 __all__ = ["Arm", "Intervention", "Measure", "Trial", "read_classic_xml", "read_json"]
@@ -89,6 +91,19 @@ class Trial:
     measures: tuple[Measure, ...] = field(default_factory=tuple)
     ids: tuple[str, ...] = ()
     """Other identifiers (secondary ids), where a paper's registry id may appear."""
+
+    def as_document(self) -> Document:
+        """The record's words as a document (for ``--match``; a registry is mapped, not read)."""
+        words = [self.official_title, self.summary, self.description]
+        words += [f"{i.name} {' '.join(i.other_names)} {i.description}" for i in self.interventions]
+        return Document(
+            id=self.nct.casefold(),
+            title=self.brief_title or self.nct,
+            text="\n\n".join([self.brief_title, *(w for w in words if w)]),
+            kind=SourceKind.REGISTRY_RECORD,
+            nct=(self.nct,),
+            keywords=(*self.conditions, *self.mesh_conditions, *self.keywords),
+        )
 
 
 def read_json(path: Path) -> tuple[Trial, ...]:
