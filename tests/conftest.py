@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository's data, tiny records, and one build of data/records."""
+"""Shared fixtures: the repository's data, tiny records, and one build of data/records and
+data/registry."""
 
 from __future__ import annotations
 
@@ -102,6 +103,6 @@ def write_record(folder: Path, name: str, data: dict[str, Any]) -> Path:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    """One build of data/records, shared by the read-only tests."""
+    """One build of data/records and data/registry, shared by the read-only tests."""
     out = tmp_path_factory.mktemp("build")
-    return build([RECORDS], out)
+    return build([RECORDS, RECORDS.parent / "registry"], out)

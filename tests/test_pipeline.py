@@ -34,14 +34,15 @@ def test_build_writes_every_output(built: pipeline.BuildResult) -> None:
         assert (out / name).exists(), name
     assert built.validation.conforms, built.validation.violations[:3]
     assert not built.problems
-    assert len(built.sources) == len(list(RECORDS.glob("*.yaml")))
+    registry = list((RECORDS.parent / "registry").glob("*.json"))
+    assert len(built.sources) == len(list(RECORDS.glob("*.yaml"))) + len(registry)
     assert built.triples > 1000
 
 
 def test_seed_study_c_facts_are_connected(built: pipeline.BuildResult) -> None:
     rows = _rows(
         built.out_dir,
-        """SELECT ?enrolled ?treated ?cell ?tissue ?route ?dose ?interval WHERE {
+        """SELECT DISTINCT ?enrolled ?treated ?cell ?tissue ?route ?dose ?interval WHERE {
           ?study s:nct "NCT01363401" . ?report s:aboutStudy ?study ;
             s:condition/rdfs:label "amyotrophic lateral sclerosis" ;
             s:enrolled ?enrolled ; s:treated ?treated .
@@ -92,7 +93,7 @@ def test_seed_study_a_is_in_vitro(built: pipeline.BuildResult) -> None:
 
 
 def test_two_builds_are_byte_identical(built: pipeline.BuildResult, tmp_path: Path) -> None:
-    again = build([RECORDS], tmp_path / "again")
+    again = build([RECORDS, RECORDS.parent / "registry"], tmp_path / "again")
     for name in ("stemkg.trig", "stemkg.ttl", "manifest.json"):
         assert (built.out_dir / name).read_bytes() == (again.out_dir / name).read_bytes(), name
 
@@ -273,7 +274,8 @@ def test_articles_and_records_meet_on_one_study(tmp_path: Path) -> None:
     from a curated record hang off one study node each, side by side; B's two registry records
     join it too, because B's paper pools their two registry ids."""
     data = RECORDS.parent
-    result = build([data / "articles" / "als-roundup.txt", RECORDS], tmp_path / "out")
+    registry = [data / "registry" / f"nct0{n}-ctgov-v2.json" for n in ("1051882", "1777646")]
+    result = build([data / "articles" / "als-roundup.txt", RECORDS, *registry], tmp_path / "out")
     assert result.validation.conforms
     rows = _rows(
         result.out_dir,
