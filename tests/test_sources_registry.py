@@ -15,7 +15,7 @@ from stemkg.model import RecordFile
 from stemkg.pipeline import build, extract_paths
 from stemkg.sources import Format, detect, read_file
 from stemkg.store import open_store
-from stemkg.vocab import load_resources
+from stemkg.vocab import load_lexicon, load_resources
 
 V2 = Path(__file__).resolve().parents[1] / "data" / "registry" / "nct01363401-ctgov-v2.json"
 
@@ -310,3 +310,33 @@ def test_files_of_another_kind_are_named(
     with pytest.raises(InputError) as info:
         read_file(path, lexicon)
     assert needle in str(info.value)
+
+
+OBSERVATIONAL = """<?xml version="1.0" encoding="UTF-8"?>
+<clinical_study rank="1">
+  <id_info><nct_id>NCT09999998</nct_id></id_info>
+  <brief_title>Registry of Patients Treated With Stem Cells for Knee Osteoarthritis</brief_title>
+  <overall_status>Unknown status</overall_status>
+  <start_date>March 2015</start_date>
+  <phase>N/A</phase>
+  <study_type>Observational</study_type>
+  <enrollment type="Anticipated">300</enrollment>
+  <condition>Osteoarthritis, Knee</condition>
+  <intervention><intervention_type>Procedure</intervention_type>
+    <intervention_name>Adipose-derived mesenchymal stem cell injection</intervention_name>
+  </intervention>
+</clinical_study>
+"""
+
+
+def test_an_observational_record_without_arm_groups_builds(tmp_path: Path) -> None:
+    path = tmp_path / "NCT09999998.xml"
+    path.write_text(OBSERVATIONAL, encoding="utf-8")
+    result = build([path], tmp_path / "out")
+    assert result.validation.conforms
+    [record] = _records(path, load_lexicon())
+    [report] = record.reports
+    assert report.design.study_type.value == "observational" and report.phase is None
+    assert report.status is not None and report.status.value == "unknown"
+    [arm] = report.arms  # one per intervention where no arm groups are registered
+    assert arm.therapy.cell_type is not None and arm.therapy.cell_type.id == "CL:0002570"

@@ -325,6 +325,7 @@ def _v1_value(text: str) -> str:
         "N/A": "NA",
         "NO_MASKING": "NONE",
         "OPEN_LABEL": "NONE",
+        "UNKNOWN_STATUS": "UNKNOWN",
     }.get(t, t)
 
 
