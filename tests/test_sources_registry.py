@@ -340,3 +340,80 @@ def test_an_observational_record_without_arm_groups_builds(tmp_path: Path) -> No
     assert report.status is not None and report.status.value == "unknown"
     [arm] = report.arms  # one per intervention where no arm groups are registered
     assert arm.therapy.cell_type is not None and arm.therapy.cell_type.id == "CL:0002570"
+
+
+def _with_results() -> dict[str, Any]:
+    data = _v2()
+    data["hasResults"] = True
+    groups = [
+        {"id": "OG000", "title": "Stage 2: BM-MSC with riluzole"},
+        {"id": "OG001", "title": "Stage 2: riluzole alone"},
+    ]
+    data["resultsSection"] = {
+        "outcomeMeasuresModule": {
+            "outcomeMeasures": [
+                {
+                    "type": "PRIMARY",
+                    "title": "Change in ALSFRS-R score",
+                    "timeFrame": "6 months",
+                    "groups": groups,
+                    "classes": [
+                        {
+                            "categories": [
+                                {
+                                    "measurements": [
+                                        {"groupId": "OG000", "value": "-3.2"},
+                                        {"groupId": "OG001", "value": "-5.9"},
+                                    ]
+                                }
+                            ]
+                        }
+                    ],
+                    "analyses": [{"groupIds": ["OG000", "OG001"], "pValue": "0.02"}],
+                },
+                {
+                    "type": "SECONDARY",
+                    "title": "Forced vital capacity",
+                    "groups": groups,
+                    "analyses": [{"groupIds": ["OG000", "OG001"], "pValue": "0.41"}],
+                },
+                {"type": "SECONDARY", "title": "Number of injections", "groups": groups},
+            ]
+        },
+        "adverseEventsModule": {
+            "eventGroups": [
+                {
+                    "id": "EG000",
+                    "title": "Stage 1: autologous BM-MSC",
+                    "seriousNumAffected": 0,
+                    "seriousNumAtRisk": 8,
+                },
+                {
+                    "id": "EG001",
+                    "title": "Stage 2: BM-MSC with riluzole",
+                    "seriousNumAffected": 3,
+                    "seriousNumAtRisk": 33,
+                },
+            ]
+        },
+    }
+    return data
+
+
+def test_posted_results_are_outcomes(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(_with_results()), encoding="utf-8")
+    [record] = _records(path, lexicon)
+    outcomes = {o.measure.label: o for o in record.reports[0].outcomes}
+    alsfrs = outcomes["ALS Functional Rating Scale-Revised"]
+    assert alsfrs.direction is not None and alsfrs.direction.value == "improved"  # higher: better
+    assert alsfrs.measure.locator and "posted results" in alsfrs.measure.locator
+    fvc = next(o for label, o in outcomes.items() if "vital capacity" in label.casefold())
+    assert fvc.direction is not None and fvc.direction.value == "no_change"  # p = 0.41
+    assert not any("injections" in label.casefold() for label in outcomes)  # no analysis
+    safety = [o for o in record.reports[0].outcomes if o.arms == ["Stage 1: autologous BM-MSC"]]
+    [serious] = safety
+    assert serious.direction is not None
+    assert serious.direction.value == "no_serious_adverse_events"
+    assert serious.value is not None and serious.value.denominator == 8
+    assert build([path], tmp_path / "out").validation.conforms

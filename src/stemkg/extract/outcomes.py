@@ -74,7 +74,7 @@ def _direction(d: AnnotatedDoc, s: Span, m: Mention) -> Hit | None:
     hits = _hits(d, s)
     if not hits:
         return None
-    if m.entry.id == _ADVERSE_EVENT:
+    if m.entry.id == ADVERSE_EVENT:
         pool = [h for h in hits if h.value in _AE_ONLY] or hits
     else:
         pool = [
@@ -305,7 +305,7 @@ def _shares_of(res: Resources, m: Mention) -> bool:
     """Whether shares of patients compared say which way ``m`` went: a rate or a state
     reached (remission, death), not a scale a lower score of which is better (a share on the
     NIHSS is of those reaching some score, not the score)."""
-    return m.entry.id != _ADVERSE_EVENT and res.polarity.get(m.entry.id) != "lower"
+    return m.entry.id != ADVERSE_EVENT and res.polarity.get(m.entry.id) != "lower"
 
 
 def _side(text: str) -> str | None:
@@ -384,7 +384,7 @@ def _add_conjuncts(
 ) -> None:
     """The same finding on each other measure of the list ``m`` is in."""
     for c in conjuncts(d, s, m, hit, _conjunct):
-        if c.entry.id == _ADVERSE_EVENT:
+        if c.entry.id == ADVERSE_EVENT:
             continue
         outcome = _outcome(d, s, c, hit, arms)
         found.setdefault((c.entry.id, hit.value, outcome["modality"]["value"]), outcome)
@@ -419,16 +419,16 @@ SUBJECTS = re.compile(
 def _safety(d: AnnotatedDoc, s: Span) -> list[tuple[Mention, Hit]]:
     """A safety statement that names no adverse-event term ("no safety concerns"): the
     outcome is adverse events, the cue its evidence."""
-    entry = d.res.lexicon.get(_ADVERSE_EVENT)
+    entry = d.res.lexicon.get(ADVERSE_EVENT)
     if entry is None or any(
-        m.entry.id == _ADVERSE_EVENT for m in d.terms_in(Kind.MEASURE, s.start, s.end)
+        m.entry.id == ADVERSE_EVENT for m in d.terms_in(Kind.MEASURE, s.start, s.end)
     ):
         return []
     hits = [h for h in _hits(d, s) if h.value in _AE_ONLY]
     return [(Mention(entry, h.start, h.end, "safety-cue"), h) for h in hits[:1]]
 
 
-_ADVERSE_EVENT = "NCIT:C41331"
+ADVERSE_EVENT = "NCIT:C41331"
 
 
 def _unclaimed(d: AnnotatedDoc, s: Span, claimed: set[Hit]) -> list[Hit]:

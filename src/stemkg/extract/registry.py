@@ -18,6 +18,7 @@ from stemkg.extract.annotate import AnnotatedDoc, Resources, annotate
 from stemkg.extract.cells import therapy_cells
 from stemkg.extract.design import first_cue
 from stemkg.extract.groups import routes_in, therapy_draft
+from stemkg.extract.outcomes import ADVERSE_EVENT
 from stemkg.extract.phases import registered_phase
 from stemkg.lexicon import Kind
 from stemkg.model import SCHEMA_VERSION, RecordFile, SourceKind, TrialStatus
@@ -106,6 +107,7 @@ def registry_record(trial: Trial, res: Resources) -> RecordFile:
             layout.add(text)
     arms = [(arm, layout.add(_arm_text(trial, arm))) for arm in _arms(trial)]
     measures = [(m, layout.add(m.title)) for m in trial.measures]
+    results = [(r, layout.add(r.title)) for r in trial.results]
     doc = Document(
         id=trial.nct.casefold(),
         title=title,
@@ -115,6 +117,10 @@ def registry_record(trial: Trial, res: Resources) -> RecordFile:
     )
     d = annotate(doc, res)
     report = _report(trial, d, conditions, mesh, arms, measures)
+    outcomes = [o for r, span in results if (o := _result(d, r, span, report["arms"]))]
+    outcomes += _serious_events(trial, report["arms"])
+    if outcomes:
+        report["outcomes"] = outcomes[:200]
     record = {
         "schema_version": SCHEMA_VERSION,
         "source": {
@@ -295,6 +301,92 @@ def _planned(d: AnnotatedDoc, measure: Any, span: tuple[int, int]) -> dict[str, 
     if terms:
         planned["measure"] = _located(d.term(terms[0]), "outcome measure title")
     return planned
+
+
+_P_VALUE = re.compile(r"^\s*([<>≤≥=]?)\s*(0?\.\d+|[01](?:\.0+)?)\s*$")
+_NUMBER = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*$")
+_SIGNIFICANT = 0.05
+
+
+def _significant(p_value: str) -> bool | None:
+    """Whether a posted p-value ("0.03", "<0.001", "0.45") is below 0.05; None if unread."""
+    m = _P_VALUE.match(p_value)
+    if m is None:
+        return None
+    value = float(m.group(2))
+    return value <= _SIGNIFICANT if m.group(1) in ("<", "≤") else value < _SIGNIFICANT
+
+
+def _cells_group(groups: tuple[tuple[str, str], ...], arms: list[dict[str, Any]]) -> str | None:
+    """The posted group of the cells' arm (its title names a non-comparator arm's label)."""
+    cells = [a["label"].casefold() for a in arms if not a.get("comparator")]
+    return next((g for g, title in groups if title.casefold() in cells), None)
+
+
+def _result(
+    d: AnnotatedDoc, result: Any, span: tuple[int, int], arms: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """A posted outcome measure with an analysis as an outcome: no change when its p-value
+    is 0.05 or more; else which way the cells' group went against the other, read as
+    improved or worsened where the measure's better side is known."""
+    verdicts = [v for v in map(_significant, result.p_values) if v is not None]
+    if not verdicts:
+        return None
+    where = f"posted results, {result.title!r}"
+    locator = f"{REGISTRY} record: {where}"
+    terms = [m for m in d.terms_in(Kind.MEASURE, *span) if m.method != "measure-phrase"]
+    measure = (
+        _located(d.term(terms[0]), where)
+        if terms
+        else {"label": result.title[:300], "unmapped": True, "locator": locator}
+    )
+    direction = None if verdicts[0] else "no_change"
+    if verdicts[0]:
+        direction = _which_way(d, result, arms, terms[0].entry.id if terms else None)
+    outcome: dict[str, Any] = {"measure": measure, "evidence": {"locator": locator}}
+    if direction:
+        outcome["direction"] = {"value": direction, "locator": locator}
+    return outcome
+
+
+def _which_way(
+    d: AnnotatedDoc, result: Any, arms: list[dict[str, Any]], measure: str | None
+) -> str | None:
+    values = {g: float(m.group(1)) for g, v in result.values if (m := _NUMBER.match(v))}
+    cells = _cells_group(result.groups, arms)
+    others = [g for g, _ in result.groups if g != cells and g in values]
+    if cells not in values or len(others) != 1:
+        return None
+    higher = values[cells] > values[others[0]]
+    better = d.res.polarity.get(measure or "")
+    if better in ("higher", "lower"):
+        return "improved" if higher == (better == "higher") else "worsened"
+    return "increased" if higher else "reduced"
+
+
+def _serious_events(trial: Trial, arms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Posted serious adverse events of the cells' groups: none among those at risk is no
+    serious adverse events, with the figure."""
+    cells = {a["label"].casefold() for a in arms if not a.get("comparator")}
+    found = []
+    for group in trial.serious_events:
+        if group.title.casefold() not in cells or group.affected != 0 or not group.at_risk:
+            continue
+        locator = f"{REGISTRY} record: posted serious adverse events, group {group.title!r}"
+        found.append(
+            {
+                "measure": {"id": ADVERSE_EVENT, "locator": locator},
+                "direction": {"value": "no_serious_adverse_events", "locator": locator},
+                "value": {"numerator": 0, "denominator": group.at_risk, "locator": locator},
+                "arms": [
+                    next(
+                        a["label"] for a in arms if a["label"].casefold() == group.title.casefold()
+                    )
+                ],
+                "evidence": {"locator": locator},
+            }
+        )
+    return found
 
 
 def _age(text: str) -> int | None:

@@ -60,6 +60,29 @@ class Measure:
 
 
 @dataclass(frozen=True, slots=True)
+class Result:
+    """One posted outcome measure's result: its groups' figures and the analyses' p-values."""
+
+    title: str
+    priority: str
+    time_frame: str = ""
+    groups: tuple[tuple[str, str], ...] = ()
+    """(group id, group title) pairs."""
+    values: tuple[tuple[str, str], ...] = ()
+    """(group id, the group's first reported value) pairs, as registered (text)."""
+    p_values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EventGroup:
+    """One group's serious adverse events, as posted."""
+
+    title: str
+    affected: int | None
+    at_risk: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Trial:
     """What stemkg reads of a registry record, whichever format it came in (v2's values:
     ``PHASE1``, ``RANDOMIZED``, ``DOUBLE`` ...)."""
@@ -91,6 +114,8 @@ class Trial:
     measures: tuple[Measure, ...] = field(default_factory=tuple)
     ids: tuple[str, ...] = ()
     """Other identifiers (secondary ids), where a paper's registry id may appear."""
+    results: tuple[Result, ...] = ()
+    serious_events: tuple[EventGroup, ...] = ()
 
     def as_document(self) -> Document:
         """The record's words as a document (for ``--match``; a registry is mapped, not read)."""
@@ -232,7 +257,46 @@ def _v2(study: Mapping[str, Any]) -> Trial:
         ids=tuple(
             _str(s, "id") for s in _list(_get(p, "identificationModule", "secondaryIdInfos"))
         ),
+        results=_v2_results(study.get("resultsSection")),
+        serious_events=_v2_serious(study.get("resultsSection")),
     )
+
+
+def _v2_serious(section: Any) -> tuple[EventGroup, ...]:
+    """Each posted group's serious adverse events (none when results are not posted)."""
+    return tuple(
+        EventGroup(
+            _str(g, "title"), _count(g.get("seriousNumAffected")), _count(g.get("seriousNumAtRisk"))
+        )
+        for g in _list(_get(section, "adverseEventsModule", "eventGroups"))
+        if isinstance(g, dict)
+    )
+
+
+def _v2_results(section: Any) -> tuple[Result, ...]:
+    """The posted outcome measures of a v2 ``resultsSection`` (none when not posted)."""
+    found = []
+    for m in _list(_get(section, "outcomeMeasuresModule", "outcomeMeasures")):
+        if not isinstance(m, dict) or not _str(m, "title"):
+            continue
+        values: list[tuple[str, str]] = []
+        for cls in _list(m.get("classes"))[:1]:
+            for cat in _list(_get(cls, "categories"))[:1]:
+                measured = _list(_get(cat, "measurements"))
+                values += [(_str(x, "groupId"), _str(x, "value")) for x in measured]
+        found.append(
+            Result(
+                title=_str(m, "title"),
+                priority=_str(m, "type").casefold() or "other",
+                time_frame=_str(m, "timeFrame"),
+                groups=tuple((_str(g, "id"), _str(g, "title")) for g in _list(m.get("groups"))),
+                values=tuple(values),
+                p_values=tuple(
+                    _str(a, "pValue") for a in _list(m.get("analyses")) if _str(a, "pValue")
+                ),
+            )
+        )
+    return tuple(found)
 
 
 _PRIORITIES = (
