@@ -294,7 +294,9 @@ def test_mesh_headings_name_the_condition_the_abstract_leaves_out(
     [report] = extract(doc, load_resources()).reports
     [condition] = report.conditions
     assert condition.id == "MONDO:0004976"
-    assert condition.locator == "MeSH heading 'Amyotrophic Lateral Sclerosis'"
+    assert condition.locator == (
+        "MeSH heading 'Amyotrophic Lateral Sclerosis' (D000690), MONDO's exact match"
+    )
     assert condition.start is None  # the heading is not part of the text
 
 

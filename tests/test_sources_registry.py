@@ -417,3 +417,16 @@ def test_posted_results_are_outcomes(tmp_path: Path, lexicon: Lexicon) -> None:
     assert serious.direction.value == "no_serious_adverse_events"
     assert serious.value is not None and serious.value.denominator == 8
     assert build([path], tmp_path / "out").validation.conforms
+
+
+def test_conditions_no_table_names_come_from_their_mesh_descriptors(
+    tmp_path: Path, lexicon: Lexicon
+) -> None:
+    data = _v2()
+    data["protocolSection"]["conditionsModule"]["conditions"] = ["Lou Gehrig Thing"]
+    data["derivedSection"]["conditionBrowseModule"]["meshes"] = [{"id": "D000690", "term": "X"}]
+    path = tmp_path / "mesh.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    [record] = _records(path, lexicon)
+    [condition] = record.reports[0].conditions
+    assert condition.id == "MONDO:0004976" and condition.method == "mesh-mapping"

@@ -125,6 +125,14 @@ class Lexicon:
             )
         return LexEntry(matches[0].id, kind, matches[0].label) if matches else None
 
+    def knows(self, kind: Kind, name: str) -> bool:
+        """Whether ``resolve`` finds a term of this kind by this CURIE or name."""
+        try:
+            self.resolve(kind, name)
+        except ValueError:
+            return False
+        return True
+
     def resolve(self, kind: Kind, text: str) -> LexEntry:
         """The term of ``kind`` that ``text`` names: a CURIE, label, synonym or abbreviation."""
         text = text.strip()

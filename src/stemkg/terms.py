@@ -26,7 +26,15 @@ from pathlib import Path
 from stemkg.lexicon import Kind, normalise
 from stemkg.resources import ontology_file
 
-__all__ = ["TABLES", "TableTerm", "TermIndex", "extension", "load_term_index", "token_key"]
+__all__ = [
+    "TABLES",
+    "TableTerm",
+    "TermIndex",
+    "extension",
+    "load_mesh_map",
+    "load_term_index",
+    "token_key",
+]
 
 _FORMAT = "6"
 """Bumped when the cache's layout changes."""
@@ -236,6 +244,20 @@ class TermIndex:
                     todo.extend(self._terms.get(parent, ("", "", ()))[2])
             self._ancestors[curie] = frozenset(found)
         return self._ancestors[curie]
+
+
+@cache
+def load_mesh_map() -> dict[str, str]:
+    """MeSH descriptor UI → the MONDO disease MONDO maps it to exactly (``mesh-mondo.tsv.gz``,
+    built by ``scripts/build_mesh_map.py``); a descriptor mapped to two diseases is left out."""
+    found: dict[str, set[str]] = {}
+    with gzip.open(ontology_file("tables") / "mesh-mondo.tsv.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(("#", "mesh\t")):
+                continue
+            mesh, _, mondo = line.rstrip("\n").partition("\t")
+            found.setdefault(mesh, set()).add(mondo)
+    return {mesh: next(iter(ids)) for mesh, ids in found.items() if len(ids) == 1}
 
 
 def _table_paths() -> list[Path]:

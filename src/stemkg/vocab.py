@@ -282,10 +282,12 @@ def load_resources() -> Resources:
         (r, re.compile(rf"(?<!\w)(?:{r['pattern']})(?!\w)", re.I)) for r in _tsv("cues.tsv")
     ]
     cues = tuple(Cue(r["kind"], p, r["value"], needs(p)) for r, p in patterns)
-    from stemkg.terms import load_term_index
+    from stemkg.terms import load_mesh_map, load_term_index
 
     grounder = grounder_for(lexicon, load_term_index())
     polarity = {r["id"]: r["better"] for r in _tsv("measure-polarity.tsv")}
     rules = ContextRules(triggers)
     words = CueWords(c.needs for c in cues)
-    return Resources(lexicon, grounder, rules, cues, load_ancestors(), polarity, words)
+    return Resources(
+        lexicon, grounder, rules, cues, load_ancestors(), polarity, words, load_mesh_map()
+    )

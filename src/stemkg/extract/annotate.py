@@ -36,6 +36,7 @@ class Resources:
     ancestors: dict[str, frozenset[str]]
     polarity: dict[str, str] = field(default_factory=dict)  # measure CURIE -> higher|lower
     cue_words: CueWords | None = None  # the words cues need, found in a text in one pass
+    mesh: dict[str, str] = field(default_factory=dict)  # MeSH descriptor UI -> MONDO CURIE
 
 
 @dataclass(frozen=True, slots=True)

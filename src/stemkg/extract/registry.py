@@ -181,7 +181,9 @@ def _report(
         "arms": [_arm(trial, d, arm, span) for arm, span in arms][:50],
         "planned_measures": [_planned(d, m, span) for m, span in measures][:200],
     }
-    found = _conditions(d, conditions) or _conditions(d, mesh, mapped_only=True)
+    found = _conditions(d, conditions)
+    if not any(c.get("id") for c in found):  # no listed condition names a term: MeSH may
+        found = _mesh_mapped(d, trial) or _conditions(d, mesh, mapped_only=True) or found
     if found:
         report["conditions"] = found
     else:
@@ -285,6 +287,18 @@ def _conditions(
                     "locator": f"{REGISTRY} record: conditions",
                 },
             )
+    return list(found.values())
+
+
+def _mesh_mapped(d: AnnotatedDoc, trial: Trial) -> list[dict[str, Any]]:
+    """The conditions' MeSH descriptors, by MONDO's exact mapping (where no condition's own
+    words name a term)."""
+    found: dict[str, dict[str, Any]] = {}
+    for ui in trial.mesh_ids:
+        curie = d.res.mesh.get(ui)
+        if curie and d.res.lexicon.knows(Kind.CONDITION, curie):
+            locator = f"{REGISTRY} record: condition MeSH term {ui}, MONDO's exact match"
+            found.setdefault(curie, {"id": curie, "method": "mesh-mapping", "locator": locator})
     return list(found.values())
 
 

@@ -369,7 +369,20 @@ def _report(doc: Document, d: AnnotatedDoc, ref: StudyRef | None = None) -> Repo
 
 def _indexed_conditions(doc: Document, res: Resources) -> list[Any]:
     """Where the text names no condition, the ones its subject headings (PubMed's MeSH)
-    name, grounded with the same term index; their evidence is the heading, not a quote."""
+    name: by MONDO's exact mapping of the descriptor, else grounded with the term index;
+    their evidence is the heading, not a quote."""
+    mapped = {
+        res.mesh[ui]: {
+            "id": res.mesh[ui],
+            "method": "mesh-mapping",
+            "confidence": 0.8,
+            "locator": f"MeSH heading {name!r} ({ui}), MONDO's exact match",
+        }
+        for ui, name in doc.mesh
+        if ui in res.mesh and res.lexicon.knows(Kind.CONDITION, res.mesh[ui])
+    }
+    if mapped:
+        return list(mapped.values())
     if not doc.keywords:
         return []
     headings = "\n\n".join(doc.keywords)

@@ -32,6 +32,9 @@ class Document:
     """Why the source reports no study of its own, when its metadata says so (a review)."""
     keywords: tuple[str, ...] = ()
     """Subject headings the source is indexed under (PubMed's MeSH), not part of ``text``."""
+    mesh: tuple[tuple[str, str], ...] = ()
+    """The MeSH descriptors among them: (UI, name), e.g. ("D000690", "Amyotrophic Lateral
+    Sclerosis")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,6 +112,11 @@ def _document(path: Path, citation: Element, data: Element | None) -> Document:
         retracted=_retracted(citation, types),
         not_a_study=no_study_reason(types, bool(paragraphs)),
         keywords=mesh,
+        mesh=tuple(
+            (d.get("UI", ""), text_of(d))
+            for d in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName")
+            if d.get("UI")
+        ),
     )
 
 

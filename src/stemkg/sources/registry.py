@@ -104,6 +104,8 @@ class Trial:
     enrollment_type: str = ""
     conditions: tuple[str, ...] = ()
     mesh_conditions: tuple[str, ...] = ()
+    mesh_ids: tuple[str, ...] = ()
+    """The MeSH descriptor UIs of the conditions (v2 and v1 give them; classic XML only names)."""
     keywords: tuple[str, ...] = ()
     summary: str = ""
     description: str = ""
@@ -222,6 +224,7 @@ def _v2(study: Mapping[str, Any]) -> Trial:
         enrollment_type=_str(enrollment, "type"),
         conditions=_strs(_get(p, "conditionsModule", "conditions")),
         mesh_conditions=tuple(_str(m, "term") for m in _list(browse) if _str(m, "term")),
+        mesh_ids=tuple(_str(m, "id") for m in _list(browse) if _str(m, "id")),
         keywords=_strs(_get(p, "conditionsModule", "keywords")),
         summary=_str(p, "descriptionModule", "briefSummary"),
         description=_str(p, "descriptionModule", "detailedDescription"),
@@ -346,6 +349,9 @@ def _v1(study: Any) -> Trial:
         enrollment_type=_v1_value(_str(design, "EnrollmentInfo", "EnrollmentType")),
         conditions=_strs(_get(p, "ConditionsModule", "ConditionList", "Condition")),
         mesh_conditions=tuple(_str(m, "ConditionMeshTerm") for m in _list(mesh)),
+        mesh_ids=tuple(
+            _str(m, "ConditionMeshId") for m in _list(mesh) if _str(m, "ConditionMeshId")
+        ),
         keywords=_strs(_get(p, "ConditionsModule", "KeywordList", "Keyword")),
         summary=_str(p, "DescriptionModule", "BriefSummary"),
         description=_str(p, "DescriptionModule", "DetailedDescription"),
