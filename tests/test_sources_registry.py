@@ -430,3 +430,49 @@ def test_conditions_no_table_names_come_from_their_mesh_descriptors(
     [record] = _records(path, lexicon)
     [condition] = record.reports[0].conditions
     assert condition.id == "MONDO:0004976" and condition.method == "mesh-mapping"
+
+
+CLASSIC_RESULTS = """
+  <clinical_results>
+    <outcome_list>
+      <outcome>
+        <type>Primary</type>
+        <title>Gross Motor Function Measure</title>
+        <time_frame>12 months</time_frame>
+        <group_list>
+          <group group_id="O1"><title>Cord blood</title></group>
+          <group group_id="O2"><title>Placebo</title></group>
+        </group_list>
+        <measure>
+          <title>Gross Motor Function Measure</title>
+          <class_list><class><category_list><category><measurement_list>
+            <measurement group_id="O1" value="12.1" spread="3.0"/>
+            <measurement group_id="O2" value="11.8" spread="2.9"/>
+          </measurement_list></category></category_list></class></class_list>
+        </measure>
+        <analysis_list><analysis>
+          <group_id_list><group_id>O1</group_id><group_id>O2</group_id></group_id_list>
+          <p_value>0.62</p_value>
+        </analysis></analysis_list>
+      </outcome>
+    </outcome_list>
+    <reported_events>
+      <group_list><group group_id="E1"><title>Cord blood</title></group></group_list>
+      <serious_events><category_list><category><title>Total</title><event_list><event>
+        <sub_title>Total, serious adverse events</sub_title>
+        <counts group_id="E1" subjects_affected="0" subjects_at_risk="20"/>
+      </event></event_list></category></category_list></serious_events>
+    </reported_events>
+  </clinical_results>
+</clinical_study>
+"""
+
+
+def test_classic_xml_posted_results_are_outcomes(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "NCT07654321.xml"
+    path.write_text(CLASSIC.replace("</clinical_study>\n", CLASSIC_RESULTS), encoding="utf-8")
+    [record] = _records(path, lexicon)
+    directions = sorted(
+        o.direction.value for o in record.reports[0].outcomes if o.direction is not None
+    )
+    assert directions == ["no_change", "no_serious_adverse_events"]

@@ -470,7 +470,56 @@ def _classic(path: Path, study: Element) -> Trial:
             if _x(m, "measure")
         ),
         ids=_xs(study, "id_info/secondary_id"),
+        results=_classic_results(study),
+        serious_events=_classic_serious(study),
     )
+
+
+def _classic_results(study: Element) -> tuple[Result, ...]:
+    """The posted outcomes of a classic record's ``clinical_results/outcome_list``."""
+    found = []
+    for o in study.iterfind("clinical_results/outcome_list/outcome"):
+        first = o.find("measure/class_list/class/category_list/category/measurement_list")
+        values = (
+            tuple((m.get("group_id", ""), m.get("value", "")) for m in first)
+            if first is not None
+            else ()
+        )
+        found.append(
+            Result(
+                title=_x(o, "title"),
+                priority=_x(o, "type").casefold() or "other",
+                time_frame=_x(o, "time_frame"),
+                groups=tuple(
+                    (g.get("group_id", ""), _x(g, "title")) for g in o.iterfind("group_list/group")
+                ),
+                values=values,
+                p_values=_xs(o, "analysis_list/analysis/p_value"),
+            )
+        )
+    return tuple(r for r in found if r.title)
+
+
+def _classic_serious(study: Element) -> tuple[EventGroup, ...]:
+    """Each group's total of serious adverse events, from ``reported_events``."""
+    events = study.find("clinical_results/reported_events")
+    if events is None:
+        return ()
+    titles = {g.get("group_id", ""): _x(g, "title") for g in events.iterfind("group_list/group")}
+    found = []
+    for event in events.iterfind("serious_events/category_list/category/event_list/event"):
+        if "total" not in _x(event, "sub_title").casefold():
+            continue
+        for c in event.iterfind("counts"):
+            found.append(
+                EventGroup(
+                    titles.get(c.get("group_id", ""), ""),
+                    _count(c.get("subjects_affected")),
+                    _count(c.get("subjects_at_risk")),
+                )
+            )
+        break
+    return tuple(found)
 
 
 def arm_interventions(trial: Trial, arm: Arm) -> Sequence[Intervention]:
