@@ -355,3 +355,20 @@ def test_a_structured_abstract_is_an_abstract_whatever_its_file(tmp_path: Path) 
     path.write_text(text, encoding="utf-8")
     [doc] = read_file(path, load_lexicon()).documents
     assert doc.kind.value == "abstract"
+
+
+def test_a_page_keeps_its_canonical_url_date_and_title(tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>Stem cells for ALS | Health News</title>"
+        '<link rel="canonical" href="https://news.example.org/2024/05/als-stem-cells">'
+        '<meta property="og:title" content="Stem cells slow ALS in small trial">'
+        '<meta property="article:published_time" content="2024-05-03T08:00:00Z"></head>'
+        "<body><nav><a href='/'>Home</a></nav><article><h1>Stem cells slow ALS in small trial</h1>"
+        "<p>In a phase 1 trial, eight patients with amyotrophic lateral sclerosis received two "
+        "intrathecal injections of their own bone marrow mesenchymal stem cells. No serious "
+        "adverse events were reported over a year of follow-up, the researchers said.</p>"
+        "</article></body></html>"
+    )
+    [doc] = read_html(_write(tmp_path, "saved.html", page)).documents
+    assert doc.url == "https://news.example.org/2024/05/als-stem-cells"
+    assert (doc.date, doc.title) == ("2024-05-03", "Stem cells slow ALS in small trial")
