@@ -476,3 +476,42 @@ def test_classic_xml_posted_results_are_outcomes(tmp_path: Path, lexicon: Lexico
         o.direction.value for o in record.reports[0].outcomes if o.direction is not None
     )
     assert directions == ["no_change", "no_serious_adverse_events"]
+
+
+def test_legacy_v1_posted_results_are_outcomes(tmp_path: Path, lexicon: Lexicon) -> None:
+    v1 = json.loads(json.dumps(V1))
+    study = v1["FullStudiesResponse"]["FullStudies"][0]["Study"]
+    group = {"OutcomeGroupId": "OG000", "OutcomeGroupTitle": "MSC"}
+    study["ResultsSection"] = {
+        "OutcomeMeasuresModule": {
+            "OutcomeMeasureList": {
+                "OutcomeMeasure": [
+                    {
+                        "OutcomeMeasureType": "Primary",
+                        "OutcomeMeasureTitle": "WOMAC pain score",
+                        "OutcomeGroupList": {"OutcomeGroup": [group]},
+                        "OutcomeAnalysisList": {
+                            "OutcomeAnalysis": [{"OutcomeAnalysisPValue": "0.38"}]
+                        },
+                    }
+                ]
+            }
+        },
+        "AdverseEventsModule": {
+            "EventGroupList": {
+                "EventGroup": [
+                    {
+                        "EventGroupId": "EG000",
+                        "EventGroupTitle": "MSC",
+                        "EventGroupSeriousNumAffected": "0",
+                        "EventGroupSeriousNumAtRisk": "15",
+                    }
+                ]
+            }
+        },
+    }
+    path = tmp_path / "v1-results.json"
+    path.write_text(json.dumps(v1), encoding="utf-8")
+    [record] = _records(path, lexicon)
+    found = sorted(o.direction.value for o in record.reports[0].outcomes if o.direction)
+    assert found == ["no_change", "no_serious_adverse_events"]

@@ -377,7 +377,54 @@ def _v1(study: Any) -> Trial:
             for i in _list(_get(arms, "InterventionList", "Intervention"))
         ),
         measures=tuple(measures),
+        results=_v1_results(_get(study, "ResultsSection", "OutcomeMeasuresModule")),
+        serious_events=tuple(
+            EventGroup(
+                _str(g, "EventGroupTitle"),
+                _count(g.get("EventGroupSeriousNumAffected")),
+                _count(g.get("EventGroupSeriousNumAtRisk")),
+            )
+            for g in _list(
+                _get(study, "ResultsSection", "AdverseEventsModule", "EventGroupList", "EventGroup")
+            )
+            if isinstance(g, dict)
+        ),
     )
+
+
+def _v1_results(module: Any) -> tuple[Result, ...]:
+    """A v1 ``OutcomeMeasuresModule``'s measures (lists wrapped, as v1 writes them)."""
+    found = []
+    for m in _list(_get(module, "OutcomeMeasureList", "OutcomeMeasure")):
+        first = _list(_get(m, "OutcomeClassList", "OutcomeClass"))[:1]
+        cats = [c for k in first for c in _list(_get(k, "OutcomeCategoryList", "OutcomeCategory"))]
+        measured = [
+            x
+            for c in cats[:1]
+            for x in _list(_get(c, "OutcomeMeasurementList", "OutcomeMeasurement"))
+        ]
+        groups = _list(_get(m, "OutcomeGroupList", "OutcomeGroup"))
+        analyses = _list(_get(m, "OutcomeAnalysisList", "OutcomeAnalysis"))
+        found.append(
+            Result(
+                title=_str(m, "OutcomeMeasureTitle"),
+                priority=_str(m, "OutcomeMeasureType").casefold() or "other",
+                time_frame=_str(m, "OutcomeMeasureTimeFrame"),
+                groups=tuple(
+                    (_str(g, "OutcomeGroupId"), _str(g, "OutcomeGroupTitle")) for g in groups
+                ),
+                values=tuple(
+                    (_str(x, "OutcomeMeasurementGroupId"), _str(x, "OutcomeMeasurementValue"))
+                    for x in measured
+                ),
+                p_values=tuple(
+                    _str(a, "OutcomeAnalysisPValue")
+                    for a in analyses
+                    if _str(a, "OutcomeAnalysisPValue")
+                ),
+            )
+        )
+    return tuple(r for r in found if r.title)
 
 
 def _v1_value(text: str) -> str:
