@@ -79,7 +79,8 @@ def test_a_patch_whose_quote_is_gone_is_reported_not_applied(tmp_path: Path) -> 
 def test_list_items_are_chosen_by_label_or_quote_and_can_be_removed(tmp_path: Path) -> None:
     before, _ = _petrou([EFETCH])
     arm = before["arms"][0]["label"]
-    outcome = before["outcomes"][0]["measure"]["label"]
+    labels = [o["measure"]["label"] for o in before["outcomes"]]
+    outcome = next(label for label in labels if labels.count(label) == 1)
     fixes = _write(
         tmp_path,
         {
@@ -120,3 +121,49 @@ def test_a_broken_corrections_file_is_one_clear_line(tmp_path: Path, lexicon: Le
         InputError, match=r"fixes.yaml: curator: Field required \(a corrections file\)"
     ):
         read_file(path, lexicon)
+
+
+def test_anchored_removal_misspelled_paths_and_ambiguous_items_are_told_apart(
+    tmp_path: Path,
+) -> None:
+    before, _ = _petrou([EFETCH])
+    labels = [o["measure"]["label"] for o in before["outcomes"]]
+    outcome = next(o for o in before["outcomes"] if labels.count(o["measure"]["label"]) == 1)
+    repeated = next(label for label in labels if labels.count(label) > 1)
+    fixes = _write(
+        tmp_path,
+        {
+            "source": "pmid:26751635",
+            "field": f"outcomes[{outcome['measure']['label']}]",
+            "quote": outcome["direction"]["quote"],
+            "value": None,
+        },
+        {
+            "source": "pmid:26751635",
+            "field": "design.allocaton",
+            "quote": "randomised",
+            "value": "single_group",
+        },
+        {
+            "source": "pmid:26751635",
+            "field": f"outcomes[{repeated}].direction",
+            "value": "improved",
+        },
+    )
+    after, warnings = _petrou([EFETCH, fixes])
+    assert len(after["outcomes"]) == len(before["outcomes"]) - 1  # anchored by its quote
+    assert any(
+        "correction 2" in w and "has no value (is the field path right?" in w for w in warnings
+    )
+    assert any("correction 3" in w and "names 2 items" in w for w in warnings)
+
+
+def test_the_manifest_names_each_corrections_file(tmp_path: Path) -> None:
+    import json
+
+    result = build([EFETCH, SHIPPED], tmp_path / "out")
+    manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    [entry] = manifest["corrections"]
+    assert entry["file"].endswith("seed-b-pubmed-abstract.yaml")
+    assert entry["content_hash"].startswith("sha256:") and entry["curator"] == "stemkg team"
+    assert (entry["patches"], entry["not_applied"]) == (2, 0)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from stemkg.errors import InputError
+from stemkg.errors import InputError, StemkgError
 from stemkg.extract.registry import registry_record
 from stemkg.lexicon import Lexicon
 from stemkg.model import RecordFile
@@ -515,3 +515,44 @@ def test_legacy_v1_posted_results_are_outcomes(tmp_path: Path, lexicon: Lexicon)
     [record] = _records(path, lexicon)
     found = sorted(o.direction.value for o in record.reports[0].outcomes if o.direction)
     assert found == ["no_change", "no_serious_adverse_events"]
+
+
+def test_two_posted_measures_on_one_scale_stay_two_outcomes(
+    tmp_path: Path, lexicon: Lexicon
+) -> None:
+    data = _with_results()
+    measures = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    second = json.loads(json.dumps(measures[0]))
+    second.update(type="SECONDARY", title="ALSFRS-R at Week 52", timeFrame="Week 52")
+    second["analyses"][0]["pValue"] = "0.30"
+    measures.append(second)
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    [record] = _records(path, lexicon)
+    alsfrs = [o for o in record.reports[0].outcomes if o.measure.id == "stemkg:ALSFRS-R"]
+    assert sorted(
+        (o.timepoint.value if o.timepoint else "", o.direction.value if o.direction else "")
+        for o in alsfrs
+    ) == [("P52W", "no_change"), ("P6M", "improved")]
+    assert all(o.arms == ["Stage 2: BM-MSC with riluzole"] for o in alsfrs)
+    assert build([path], tmp_path / "out").validation.conforms
+
+
+def test_values_the_record_holds_but_stemkg_cannot_read_are_warned(tmp_path: Path) -> None:
+    data = _v2()
+    data["protocolSection"]["designModule"]["phases"] = ["PHASE5"]
+    data["protocolSection"]["designModule"]["enrollmentInfo"]["count"] = "about two hundred"
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = extract_paths([path])
+    [(_, record)] = result.records
+    assert record.reports[0].phase is None and record.reports[0].participants is None
+    [warning] = [w.message for w in result.warnings if "could not read" in w.message]
+    assert (
+        "NCT01363401: could not read its phase 'PHASE5', enrollment 'about two hundred'" in warning
+    )
+
+
+def test_a_match_that_keeps_nothing_says_so(tmp_path: Path) -> None:
+    with pytest.raises(StemkgError, match=r"none of the 3 file\(s\) holds an article or record"):
+        build([V2.parent], tmp_path / "out", match=("knee",))

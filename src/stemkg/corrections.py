@@ -222,7 +222,12 @@ def _apply(report: dict[str, Any], patch: Correction, evidence: dict[str, Any]) 
             raise _Stale(f"{patch.field} has no item quoted {_anchor(patch)!r}")
         _replace(current, at, patch, name, evidence)
         return
-    if (patch.quote is not None or patch.was is not None) and not _anchored(current, patch):
+    if current is None and _anchor(patch) is not None:
+        raise _Stale(
+            f"{patch.field} has no value (is the field path right? it names the record "
+            f"format's fields, e.g. design.allocation, arms[LABEL].therapy.donor)"
+        )
+    if _anchor(patch) is not None and not _anchored(current, patch):
         raise _Stale(f"{patch.field} is not {_anchor(patch)!r} any more")
     if patch.value is None:
         node.pop(name, None)
@@ -249,10 +254,14 @@ def _step(node: Any, segment: str) -> Any:
 def _pick(items: list[Any], pick: str) -> int:
     """The list item a selector names: by label, measure, quote or id (never by position)."""
     wanted = pick.strip().casefold()
-    for i, item in enumerate(items):
-        if isinstance(item, dict) and wanted in _names_of(item):
-            return i
-    raise _Stale(f"no item {pick!r}")
+    found = [
+        i for i, item in enumerate(items) if isinstance(item, dict) and wanted in _names_of(item)
+    ]
+    if len(found) > 1:
+        raise _Stale(f"{pick!r} names {len(found)} items; use a label or quote that names one")
+    if not found:
+        raise _Stale(f"no item {pick!r}")
+    return found[0]
 
 
 def _names_of(item: dict[str, Any]) -> set[str]:
@@ -263,9 +272,19 @@ def _names_of(item: dict[str, Any]) -> set[str]:
     return {str(n).casefold() for n in names if n is not None}
 
 
+def _quotes(item: dict[str, Any]) -> set[str]:
+    """The quotes a value carries: its own and those of its parts (an outcome's measure,
+    direction, value)."""
+    found = {item["quote"]} if isinstance(item.get("quote"), str) else set()
+    for part in item.values():
+        if isinstance(part, dict) and isinstance(part.get("quote"), str):
+            found.add(part["quote"])
+    return found
+
+
 def _anchored(current: Any, patch: Correction) -> bool:
     if patch.quote is not None:
-        return isinstance(current, dict) and current.get("quote") == patch.quote
+        return isinstance(current, dict) and patch.quote in _quotes(current)
     if patch.was is None:
         return True
     if isinstance(current, dict):

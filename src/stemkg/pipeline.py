@@ -250,6 +250,11 @@ def _units_of(
     found = _Reading()
     trials = [t for t in contents.trials if keep is None or keep(t.as_document())]
     units = [_registry_unit(path, trial) for trial in trials]
+    found.warnings += [
+        FileProblem(path, f"{path}: {t.nct}: could not read its {', '.join(t.unread)}; left out")
+        for t in trials
+        if t.unread
+    ]
     skipped = len(contents.trials) - len(trials)
     for k, doc in enumerate(contents.documents, 1):
         if k % 200 == 0:
@@ -459,8 +464,21 @@ def _manifest(
     problems: list[FileProblem],
     roots: list[Path],
     no_study: list[tuple[str, str]] | None = None,
+    corrections: tuple[list[Corrections], list[FileProblem]] = ([], []),
 ) -> dict[str, object]:
+    files, warnings = corrections
     return {
+        "corrections": [
+            {
+                "file": _shown(c.path, roots),
+                "content_hash": content_hash(c.path.read_bytes()),
+                "curator": c.file.curator,
+                "date": c.file.date,
+                "patches": len(c.file.corrections),
+                "not_applied": sum(1 for w in warnings if w.path == c.path),
+            }
+            for c in files
+        ],
         "no_study": [{"article": article, "why": why} for article, why in no_study or []],
         "stemkg_version": software_version(),
         "sources": [
@@ -479,6 +497,18 @@ def _manifest(
             for p in problems
         ],
     }
+
+
+def _nothing_read(
+    reading: _Reading, paths: list[Path], files: list[Path], match: tuple[str, ...]
+) -> str:
+    """Why a build found nothing, when no file was bad."""
+    if reading.no_study:
+        return f"the {len(reading.no_study)} article(s) report no study"
+    if files and match:
+        words = ", ".join(repr(w) for w in match)
+        return f"none of the {len(files)} file(s) holds an article or record naming {words}"
+    return f"no input files in {', '.join(str(p) for p in paths)}"
 
 
 def _commit(staging: Path, out_dir: Path) -> None:
@@ -507,13 +537,7 @@ def build(
         if not loaded:
             named = "; ".join(p.message for p in problems)
             if not named:
-                count = len(reading.no_study)
-                where = ", ".join(str(p) for p in paths)
-                named = (
-                    f"the {count} article(s) report no study"
-                    if count
-                    else f"no input files in {where}"
-                )
+                named = _nothing_read(reading, paths, files, match)
             raise NothingToBuildError(f"nothing could be built: {named}")
         graphs, units, ambiguous = _map_all(loaded, problems, reading.warnings)
         if not graphs:
@@ -536,7 +560,12 @@ def build(
             store.bulk_extend(q for g in sorted(graphs) for q in graphs[g])
             load_ontology(store)
             store.bulk_extend(extension)
-            manifest = _manifest(sources, problems, paths, reading.reasons)
+            unapplied = [
+                w for w in reading.warnings if any(w.path == c.path for c in reading.corrections)
+            ]
+            manifest = _manifest(
+                sources, problems, paths, reading.reasons, (reading.corrections, unapplied)
+            )
             total = _write_outputs(store, staging, manifest)
             ontology = sum(1 for _ in store.quads_for_pattern(None, None, None, _ONTOLOGY))
             store.flush()

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from stemkg.extract import quantities as q
 from stemkg.extract.annotate import AnnotatedDoc, Resources, annotate
 from stemkg.extract.cells import therapy_cells
 from stemkg.extract.design import first_cue
@@ -256,15 +257,32 @@ def _arm(trial: Trial, d: AnnotatedDoc, arm: TrialArm, span: tuple[int, int]) ->
     routes = routes_in(d, *span)
     if routes:
         therapy["routes"] = [d.term(r) for r in routes]
-    names = [i.name for i in arm_interventions(trial, arm)]
-    if names and "name" not in therapy and cell is None:
-        therapy["name"] = {"value": names[0], "locator": f"{REGISTRY} record: intervention name"}
+    product = _product_name(trial, arm)
+    if product is not None:
+        therapy["name"] = {"value": product, "locator": f"{REGISTRY} record: intervention name"}
     therapy = _located(therapy, locator)
     missing = [f for f in ("cell_type", "routes") if not therapy.get(f)]
     if missing:
         therapy["not_stated"] = missing
     result["therapy"] = therapy
     return result
+
+
+_DESCRIPTIVE = re.compile(
+    r"\b(?:cells?|stem|stromal|marrow|placebo|saline|sham|vehicle|injection|infusion|"
+    r"transplant\w*|therapy|treatment|standard|control)\b",
+    re.I,
+)
+
+
+def _product_name(trial: Trial, arm: TrialArm) -> str | None:
+    """The product an arm's interventions name ("Cx601", "NurOwn", "MultiStem"): the first
+    intervention name or other name that is a name, not a description of the cells."""
+    for intervention in arm_interventions(trial, arm):
+        for name in (intervention.name, *intervention.other_names):
+            if len(name) <= 40 and not _DESCRIPTIVE.search(name):
+                return name
+    return None
 
 
 def _conditions(
@@ -331,6 +349,18 @@ def _significant(p_value: str) -> bool | None:
     return value <= _SIGNIFICANT if m.group(1) in ("<", "≤") else value < _SIGNIFICANT
 
 
+_AT = re.compile(r"\b(day|week|month|year)\s+(\d{1,4})\b", re.I)
+
+
+def _time_frame(text: str) -> str | None:
+    """A registered time frame as ISO 8601: "24 weeks", "6 months", "Week 24", "Day 28"."""
+    found = q.durations(text)
+    if found:
+        return found[0].iso
+    m = _AT.search(text)
+    return f"P{int(m.group(2))}{m.group(1)[0].upper()}" if m else None
+
+
 def _cells_group(groups: tuple[tuple[str, str], ...], arms: list[dict[str, Any]]) -> str | None:
     """The posted group of the cells' arm (its title names a non-comparator arm's label)."""
     cells = [a["label"].casefold() for a in arms if not a.get("comparator")]
@@ -357,9 +387,22 @@ def _result(
     direction = None if verdicts[0] else "no_change"
     if verdicts[0]:
         direction = _which_way(d, result, arms, terms[0].entry.id if terms else None)
-    outcome: dict[str, Any] = {"measure": measure, "evidence": {"locator": locator}}
+    outcome: dict[str, Any] = {
+        "measure": measure,
+        "key": result.title[:200],  # two posted measures on one scale stay two outcomes
+        "description": f"{result.priority} outcome measure {result.title!r}; p = "
+        + ", ".join(result.p_values),
+        "evidence": {"locator": locator},
+    }
     if direction:
         outcome["direction"] = {"value": direction, "locator": locator}
+    when = _time_frame(result.time_frame)
+    if when:
+        outcome["timepoint"] = {"value": when, "locator": locator}
+    cells = _cells_group(result.groups, arms)
+    label = next((t for g, t in result.groups if g == cells), None)
+    if label is not None:
+        outcome["arms"] = [a["label"] for a in arms if a["label"].casefold() == label.casefold()]
     return outcome
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -118,6 +118,8 @@ class Trial:
     """Other identifiers (secondary ids), where a paper's registry id may appear."""
     results: tuple[Result, ...] = ()
     serious_events: tuple[EventGroup, ...] = ()
+    unread: tuple[str, ...] = ()
+    """Values the record holds that stemkg could not read (said as warnings, never guessed)."""
 
     def as_document(self) -> Document:
         """The record's words as a document (for ``--match``; a registry is mapped, not read)."""
@@ -150,18 +152,26 @@ def read_json(path: Path) -> tuple[Trial, ...]:
 
 def _json_studies(path: Path, data: Any) -> Iterator[Trial]:
     if isinstance(data, dict) and "protocolSection" in data:
-        yield _v2(data)
+        yield _noted(
+            _v2(data), _get(data, "protocolSection", "designModule", "enrollmentInfo", "count")
+        )
     elif isinstance(data, dict) and isinstance(data.get("studies"), list):
         for study in data["studies"]:
             if not isinstance(study, dict) or "protocolSection" not in study:
                 raise InputError(path, "an entry of 'studies' without 'protocolSection'")
-            yield _v2(study)
+            count = _get(study, "protocolSection", "designModule", "enrollmentInfo", "count")
+            yield _noted(_v2(study), count)
     elif isinstance(data, dict) and ("FullStudiesResponse" in data or "FullStudies" in data):
         response = data.get("FullStudiesResponse", data)
         for entry in _list(response.get("FullStudies")):
-            yield _v1(_get(entry, "Study"))
+            study = _get(entry, "Study")
+            count = _get(
+                study, "ProtocolSection", "DesignModule", "EnrollmentInfo", "EnrollmentCount"
+            )
+            yield _noted(_v1(study), count)
     elif isinstance(data, dict) and "ProtocolSection" in data:
-        yield _v1(data)
+        count = _get(data, "ProtocolSection", "DesignModule", "EnrollmentInfo", "EnrollmentCount")
+        yield _noted(_v1(data), count)
     else:
         keys = ", ".join(list(data)[:4]) if isinstance(data, dict) else type(data).__name__
         raise InputError(path, f"not a ClinicalTrials.gov record (top level: {keys})")
@@ -172,6 +182,35 @@ def _checked(path: Path, n: int, trial: Trial) -> Trial:
         found = trial.nct or "none"
         raise InputError(path, f"study {n + 1}: no NCT id in the identification module ({found})")
     return trial
+
+
+_PHASES = re.compile(r"(?:EARLY_)?PHASE[0-4]|NA")
+_STATUSES = frozenset(
+    {
+        "NOT_YET_RECRUITING",
+        "RECRUITING",
+        "ENROLLING_BY_INVITATION",
+        "ACTIVE_NOT_RECRUITING",
+        "SUSPENDED",
+        "TERMINATED",
+        "COMPLETED",
+        "WITHDRAWN",
+        "UNKNOWN",
+        "",
+    }
+)
+
+
+def _noted(trial: Trial, raw_enrollment: object) -> Trial:
+    """The trial with the values it holds that stemkg cannot read named, so a reader of the
+    warnings knows what was left out rather than finding it silently gone."""
+    unread = [f"phase {p!r}" for p in trial.phases if not _PHASES.fullmatch(p)]
+    if trial.status not in _STATUSES:
+        unread.append(f"overall status {trial.status!r}")
+    raw = str(raw_enrollment).strip() if raw_enrollment is not None else ""
+    if raw and trial.enrollment is None:
+        unread.append(f"enrollment {raw!r}")
+    return replace(trial, unread=tuple(unread)) if unread else trial
 
 
 def _get(data: Any, *keys: str) -> Any:
@@ -451,7 +490,10 @@ _CLASSIC = frozenset({"clinical_study"})
 
 def read_classic_xml(path: Path) -> tuple[Trial, ...]:
     """The trial of a classic ``<clinical_study>`` file (the bulk download's AllPublicXML)."""
-    return tuple(_classic(path, e) for e in elements(path, _CLASSIC))
+    return tuple(
+        _noted(_classic(path, e), text_of(e.find("enrollment")) or None)
+        for e in elements(path, _CLASSIC)
+    )
 
 
 def _x(element: Element, path: str) -> str:
