@@ -15,7 +15,7 @@ from stemkg.sources import Format, detect, read_file
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EFETCH = DATA / "pubmed" / "seed-trials-efetch.xml"
-SHIPPED = DATA / "corrections" / "seed-b-pubmed-abstract.yaml"
+SHIPPED = DATA / "corrections" / "seed-pubmed-abstracts.yaml"
 
 
 def _write(folder: Path, *patches: dict[str, object]) -> Path:
@@ -32,25 +32,35 @@ def _petrou(paths: list[Path]) -> tuple[dict[str, object], list[str]]:
     return report, [w.message for w in result.warnings]
 
 
-def test_shipped_corrections_fix_the_abstract_and_leave_provenance(tmp_path: Path) -> None:
+def test_shipped_corrections_fix_the_abstract_and_leave_provenance() -> None:
     assert detect(SHIPPED) is Format.CORRECTIONS
-    before, _ = _petrou([EFETCH])
-    after, warnings = _petrou([EFETCH, SHIPPED])
-    assert before["design"]["allocation"]["value"] == "randomised"  # what extraction reads
-    allocation = after["design"]["allocation"]
-    assert allocation["value"] == "non_randomised" and allocation["method"] == "curator-correction"
-    assert "corrected by stemkg team on 2026-12-02" in allocation["locator"]
-    assert "replaced 'randomised'" in allocation["locator"]
-    assert after["design"]["control"]["value"] == "none"
-    assert not warnings
-    assert after["arms"] == before["arms"]  # nothing else changed
+    before = extract_paths([EFETCH])
+    after = extract_paths([EFETCH, SHIPPED])
+    [old] = [r for _, r in before.records if r.source.pmid == "25934946"]
+    [new] = [r for _, r in after.records if r.source.pmid == "25934946"]
+    was, now = old.reports[0].participants, new.reports[0].participants
+    assert was is not None and was.enrolled is not None and was.enrolled.value == 7  # misread
+    assert now is not None and now.enrolled is not None and now.enrolled.locator
+    assert "corrected by stemkg team on 2026-12-02" in now.enrolled.locator
+    assert "replaced 'seven'" in now.enrolled.locator
+    assert not after.warnings
+    assert new.reports[0].arms == old.reports[0].arms  # nothing else changed
+
+
+def test_a_count_is_corrected_by_its_quote() -> None:
+    result = extract_paths([EFETCH, SHIPPED])
+    [oh] = [r for _, r in result.records if r.source.pmid == "25934946"]
+    participants = oh.reports[0].participants
+    assert participants is not None and participants.enrolled is not None
+    assert participants.enrolled.value == 8 and participants.enrolled.method == "curator-correction"
+    assert participants.treated is not None and participants.treated.value == 7
 
 
 def test_corrections_reach_the_graph(tmp_path: Path) -> None:
     result = build([EFETCH, SHIPPED], tmp_path / "out")
     assert result.validation.conforms
     turtle = (result.out_dir / "stemkg.ttl").read_text(encoding="utf-8")
-    assert turtle.count('stemkg:method "curator-correction"') == 2
+    assert turtle.count('stemkg:method "curator-correction"') == 1
 
 
 def test_a_patch_whose_quote_is_gone_is_reported_not_applied(tmp_path: Path) -> None:
@@ -59,16 +69,15 @@ def test_a_patch_whose_quote_is_gone_is_reported_not_applied(tmp_path: Path) -> 
         {
             "source": "pmid:26751635",
             "study": "NCT01051882",
-            "field": "design.allocation",
-            "quote": "randomly assigned",
-            "value": "single_group",
+            "field": "design.masking",
+            "quote": "double-blind",
+            "value": "double",
         },
         {"source": "pmid:12345678", "field": "phase", "value": "NCIT:C15600"},
         {"source": "pmid:26751635", "field": "design.masking", "value": "open_label"},
     )
     report, warnings = _petrou([EFETCH, fixes])
-    assert report["design"]["allocation"]["value"] == "randomised"
-    assert any("correction 1" in w and "is not 'randomly assigned' any more" in w for w in warnings)
+    assert any("correction 1" in w and "is not 'double-blind' any more" in w for w in warnings)
     assert any(
         "correction 2" in w and "no source pmid:12345678 in this build" in w for w in warnings
     )
@@ -164,6 +173,6 @@ def test_the_manifest_names_each_corrections_file(tmp_path: Path) -> None:
     result = build([EFETCH, SHIPPED], tmp_path / "out")
     manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
     [entry] = manifest["corrections"]
-    assert entry["file"].endswith("seed-b-pubmed-abstract.yaml")
+    assert entry["file"].endswith("seed-pubmed-abstracts.yaml")
     assert entry["content_hash"].startswith("sha256:") and entry["curator"] == "stemkg team"
-    assert (entry["patches"], entry["not_applied"]) == (2, 0)
+    assert (entry["patches"], entry["not_applied"]) == (1, 0)

@@ -199,3 +199,25 @@ def test_randomised_in_plain_words(said: str) -> None:
     ).reports
     assert report.design.allocation is not None
     assert report.design.allocation.value.value == "randomised"
+
+
+def test_a_design_named_for_a_later_trial_is_not_this_ones() -> None:
+    text = (
+        "MSC-NTF cells in ALS\n\nIn this open-label phase 2 trial, 14 patients with ALS received "
+        "autologous mesenchymal stem cells intrathecally. The ALSFRS-R decline slowed over six "
+        "months. The results support a randomised, placebo-controlled trial."
+    )
+    [report] = extract(Document("l", "t", text), load_resources()).reports
+    assert report.design.allocation is None or report.design.allocation.value != "randomised"
+    assert report.design.control is None or report.design.control.value != "placebo"
+
+
+def test_species_in_an_abstracts_background_are_earlier_work() -> None:
+    text = (
+        "Neural stem cells after stroke\n\nBACKGROUND: Neural stem cells improved recovery in rats "
+        "after stroke.\n\nMETHODS: In this phase 1 trial, 11 men with chronic ischaemic stroke "
+        "received neural stem cells by intracerebral injection.\n\nRESULTS: No serious adverse "
+        "events were linked to the cells."
+    )
+    [report] = extract(Document("s", "t", text), load_resources()).reports
+    assert report.species is not None and report.species.id == "NCBITaxon:9606"

@@ -29,9 +29,12 @@ _AGES = re.compile(
 )
 
 
+_LATER_WORDS = (
+    r"future|further|subsequent|warrant\w*|support(?:s|ing)?\s+(?:a|an)|"
+    r"(?:is|are)\s+(?:now\s+)?needed|needed\s+to|calls?\s+for|should\s+now"
+)
 FUTURE = re.compile(
-    r"\b(?:planned|planning|will|would|future|next step|is needed|are needed|should|upcoming)\b",
-    re.I,
+    rf"\b(?:planned|planning|will|would|next step|should|upcoming|{_LATER_WORDS})\b", re.I
 )
 """A sentence about work still to come ("a larger randomised trial is now planned")."""
 
@@ -90,8 +93,8 @@ def _design(d: AnnotatedDoc, species: str | None, patients: bool) -> Value | Non
 
 
 def host_species(d: AnnotatedDoc, patients: list[q.Count]) -> Term | None:
-    mentions = d.terms(Kind.SPECIES)
-    hosts = [m for m in mentions if not _of_cells(d, m)]
+    mentions = [m for m in d.terms(Kind.SPECIES) if d.section_of(m.start) != "background"]
+    hosts = [m for m in mentions if not _of_cells(d, m)]  # a background's earlier work in rats
     named = most_frequent(hosts or mentions)
     if named is not None and not _outvoted(named, hosts, patients):
         return d.term(named)
@@ -142,12 +145,22 @@ def denied(d: AnnotatedDoc, h: Hit) -> bool:
     return bool(_DENIED.search(before))
 
 
+_LATER = re.compile(rf"\b(?:{_LATER_WORDS})\b", re.I)
+
+
+def _later_trial(d: AnnotatedDoc, h: Hit) -> bool:
+    """A design cue in a sentence about a later trial ("the results support a randomised,
+    placebo-controlled phase 2 trial"; "larger randomised trials are needed")."""
+    return bool(_LATER.search(d.sentence_of(h.start).text))
+
+
 def first_cue(d: AnnotatedDoc, kind: str, method: str) -> Value | None:
     hits = [
         h
         for h in d.cues(kind)
         if not (kind in _DENIABLE and denied(d, h))
         and not (kind in _DESIGNED and d.section_of(h.start) == "background")
+        and not (kind in _DESIGNED and _later_trial(d, h))
         and not (kind.startswith("donor") and earlier_transplant(d, h.start, h.end))
     ]  # an abstract's background says how earlier studies were designed
     if not hits:
