@@ -182,3 +182,8 @@ def test_offline_is_one_clear_line(tmp_path: Path) -> None:
 def test_cli_refuses_what_it_cannot_fetch(tmp_path: Path) -> None:
     _one_line_error(invoke("fetch", "doi:10.1/x", "--out", str(tmp_path)), "is not an id")
     _one_line_error(invoke("fetch", "--out", str(tmp_path)), "nothing to fetch")
+
+
+def test_pmids_pubmed_has_no_record_of_are_counted(server: str, tmp_path: Path) -> None:
+    result = fetch(_fetcher(server, tmp_path / "out"), ["26751635", "25934946", "12345678"])
+    assert (result.pubmed, result.missing) == (2, 1)  # the server knows two of the three

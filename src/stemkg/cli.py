@@ -379,6 +379,8 @@ def fetch_cmd(
         f"{result.cached} from the cache)",
         highlight=False,
     )
+    if result.missing:
+        err.print(f"[yellow]warning:[/] {result.missing} PMID(s) have no PubMed record; skipped")
 
 
 class ExportFormat(StrEnum):

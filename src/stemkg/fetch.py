@@ -98,6 +98,8 @@ class Fetched:
     trials: int
     requests: int
     cached: int
+    missing: int = 0
+    """PMIDs asked for that PubMed returned no record of (in a batch that had others)."""
 
 
 def parse_ids(values: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -150,6 +152,7 @@ class Fetcher:
         self._last = 0.0
         self.requests = 0
         self.cached = 0
+        self.missing = 0
         self.files: list[Path] = []
 
     # -- PubMed ---------------------------------------------------------------------------
@@ -192,8 +195,7 @@ class Fetcher:
             )
             self._write(name, body)
             found += count
-            if missing:
-                self.progress(f"{missing} PMIDs not in PubMed", found, len(pmids))
+            self.missing += missing
             self.progress("pubmed", min(n + BATCH, len(pmids)), len(pmids))
         return found
 
@@ -337,4 +339,6 @@ def fetch(
         fetcher.trial(nct)
         fetcher.progress("trials", n, len(ncts))
     trials = len(ncts) + (fetcher.trials_search(trials_query, limit) if trials_query else 0)
-    return Fetched(tuple(fetcher.files), pubmed, trials, fetcher.requests, fetcher.cached)
+    return Fetched(
+        tuple(fetcher.files), pubmed, trials, fetcher.requests, fetcher.cached, fetcher.missing
+    )

@@ -24,6 +24,7 @@ from stemkg.extract.phases import registered_phase
 from stemkg.lexicon import Kind
 from stemkg.model import SCHEMA_VERSION, RecordFile, SourceKind, TrialStatus
 from stemkg.sources.document import Document
+from stemkg.sources.pubmed import iso_date
 from stemkg.sources.registry import Arm as TrialArm
 from stemkg.sources.registry import Trial, arm_interventions
 
@@ -57,20 +58,6 @@ _COMPARATORS = {
 }
 _CONTROL_WORDS = ("placebo", "sham")
 _ENROLMENT = {"ACTUAL": "actual", "ESTIMATED": "anticipated"}
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 _AGE = re.compile(r"^(\d{1,3})\s*Years?$", re.I)
 REGISTRY = "ClinicalTrials.gov"
 
@@ -457,9 +444,6 @@ def _date(text: str) -> str | None:
     t = text.strip()
     if re.fullmatch(r"(?:19|20)\d\d(?:-\d\d(?:-\d\d)?)?", t):
         return t
-    m = re.fullmatch(r"([A-Za-z]+)\s+(?:(\d{1,2}),\s*)?((?:19|20)\d\d)", t)
-    if m and m.group(1).casefold() in _MONTHS:
-        month = _MONTHS.index(m.group(1).casefold()) + 1
-        day = f"-{int(m.group(2)):02d}" if m.group(2) else ""
-        return f"{m.group(3)}-{month:02d}{day}"
-    return None
+    m = re.fullmatch(r"([A-Za-z]{3,9})\s+(?:(\d{1,2}),\s*)?((?:19|20)\d\d)", t)
+    date = iso_date(m.group(3), m.group(1), m.group(2)) if m else None
+    return date if date and "-" in date else None  # a month the name did not give is no date
