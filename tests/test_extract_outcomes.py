@@ -419,6 +419,7 @@ def test_common_measures_are_grounded(text: str, finding: tuple[str, str, str]) 
             "Walking speed showed a non-significant improvement.",
             ("Walking speed", "improved", "hedged"),
         ),
+        ("Tremor was markedly suppressed in the treated rats.", ("Tremor", "reduced", "asserted")),
     ],
 )
 def test_words_between_a_measure_and_its_cue(text: str, finding: tuple[str, str, str]) -> None:
@@ -493,3 +494,11 @@ def test_scores_of_something_are_a_measure_bare_scores_are_not() -> None:
         "score" in str(m).casefold()
         for m, _, _ in _findings("The scores improved in the treated patients.")
     )
+
+
+def test_a_measure_of_cells_is_a_measure_the_cells_alone_are_not() -> None:
+    found = _findings("Compared with placebo, the cells lessened the loss of motor neurons.")
+    assert ("loss of motor neurons", "reduced", "asserted") in found
+    assert not any(label == "motor neurons" for label, _, _ in found)
+    later = _findings("Deaths were lowered in a subset of older patients.")
+    assert ("subset of older patients", "reduced", "asserted") not in later

@@ -612,15 +612,22 @@ def _tokens(text: str, offset: int) -> list[tuple[int, int, str]]:
     return [(offset + m.start(), offset + m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
 
 
+def _between(word: str) -> bool:
+    """A word between a measure and its cue that is neither: an auxiliary, a qualifier or an
+    adverb ("seizures were consistently [suppressed]")."""
+    folded = word.casefold()
+    return folded in _BEFORE_CUE or (len(folded) > 5 and folded.endswith("ly"))
+
+
 def _words_before(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     """The noun phrase right before a cue: "hand function [improved]"."""
     tokens = _tokens(d.text[s.start : hit.start], s.start)
-    while tokens and tokens[-1][2].casefold() in _BEFORE_CUE:
+    while tokens and _between(tokens[-1][2]):
         tokens.pop()
     raised = len(tokens) > 1 and tokens[-1][2].casefold() == "to"
     if raised and tokens[-2][2].casefold() in _RAISING:  # "walking speed seemed to improve"
         del tokens[-2:]
-        while tokens and tokens[-1][2].casefold() in _BEFORE_CUE:
+        while tokens and _between(tokens[-1][2]):
             tokens.pop()
     article = len(tokens) > 1 and tokens[-1][2].casefold() in ("a", "an")
     if article and tokens[-2][2].casefold() in _AUXILIARY:  # "showed a [significant] rise"
@@ -737,7 +744,8 @@ def _measure_like(words: list[str]) -> bool:
     therapy or the group itself."""
     folded = [w.casefold().strip("'’.,") for w in words]
     content = [w for w in folded if len(w) >= 4 and w not in _VAGUE and w not in _AUXILIARY]
-    last = folded[-1]
+    head = folded[: folded.index("of", 1)] if "of" in folded[1:] else folded
+    last = head[-1]  # "the dispersion of granule cells": the head is "dispersion"
     scored = last in ("scores", "score") and len(content) > 0  # "skin scores", "pain score"
     if not content or (last in _VAGUE and not scored) or re.search(r"(?:(?<!e)ed|ing|ly)$", last):
         return False
@@ -768,6 +776,10 @@ _SHARE_OF = re.compile(
 """A share of those counted before what was measured: "every one of the 45 [repairs]"."""
 
 
+_HEAD_OF = re.compile(r"\w{4,}(?:\s+\w+)?\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}", re.I)
+"""A head noun, then "of", before the cells or place it measures ("loss of motor neurons")."""
+
+
 def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
     text = d.text[start:end]
     share = _SHARE_OF.match(text)
@@ -779,12 +791,17 @@ def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
     words = text.split()
     if not words or not _measure_like(words):
         return None
-    if SUBJECTS.fullmatch(words[-1]) or q.people_noun(words[-1]):
+    head = words[: words.index("of", 1)] if "of" in words[1:] else words
+    of_cells = head is not words and words[-1].casefold() in ("cells", "cell")
+    who = [head[-1]] if of_cells else [head[-1], words[-1]]  # "dispersion of granule cells"
+    if any(SUBJECTS.fullmatch(w) or q.people_noun(w) for w in who):
         return None  # "the gerbils [improved]": who changed, not what
     for kind in (Kind.TISSUE, Kind.CELL_TYPE, Kind.CONDITION, Kind.ROUTE, Kind.SPECIES):
         for m in d.terms_in(kind, start - 200, end):
             whole = m.start <= start and m.end >= end
             inside = m.end > start and kind in (Kind.CELL_TYPE, Kind.ROUTE, Kind.SPECIES)
+            if inside and _HEAD_OF.fullmatch(d.text, start, max(start, m.start)):
+                inside = False  # "the dispersion of [granule cells]": a measure of the cells
             place_of = m.start <= start < m.end and re.match(r"\s+of\b", d.text[m.end : end])
             if whole or inside or place_of:
                 return None  # a place, the cells or the disease, not what was measured
