@@ -211,12 +211,7 @@ def list_queries() -> None:
     out.print(table)
 
 
-class Fmt(StrEnum):
-    """Output formats of ``stemkg query``."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
+Fmt = query.OutputFormat
 
 
 def _params(values: list[str]) -> dict[str, str]:
@@ -231,33 +226,113 @@ def _params(values: list[str]) -> dict[str, str]:
     return parsed
 
 
+def _the_query(name: str | None, text: str | None) -> query.NamedQuery:
+    """A named query, a .rq file, ``-`` (standard input) or ``--query TEXT``."""
+    if (name is None) == (text is None):
+        _fail("give a query: a name (stemkg queries), a .rq file, - for standard input, or --query")
+    if text is not None:
+        return query.query_from_text(text, "--query")
+    if name == "-":
+        return query.query_from_text(sys.stdin.read(), "<stdin>")
+    return query.load_query(str(name))
+
+
+def _shown(result: query.QueryResult, columns: str | None) -> list[int]:
+    """The columns a table shows: those asked for, else all that fit the terminal, leaving out
+    an IRI column whose label column is beside it ("route" when "routeLabel" is shown)."""
+    names = list(result.variables)
+    if columns:
+        wanted = [c.strip().lstrip("?") for c in columns.split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in names]
+        if unknown:
+            _fail(f"--columns: no column {', '.join(unknown)}; the query gives {', '.join(names)}")
+        return [names.index(c) for c in wanted]
+    keep = list(range(len(names)))
+    widths = [max([len(n)] + [len(r[i] or "") for r in result.rows]) for i, n in enumerate(names)]
+    for i, name in enumerate(names):
+        if sum(min(widths[k], 30) + 3 for k in keep) <= out.width:
+            break
+        if f"{name}Label" in names or f"{name}Name" in names:
+            keep.remove(i)
+    return keep
+
+
+def _fits(result: query.QueryResult, shown: list[int]) -> bool:
+    """Whether the columns fit the terminal without breaking an identifier or a short word."""
+    need = 0
+    for i in shown:
+        cells = [row[i] or "" for row in result.rows] + [result.variables[i]]
+        word = max((len(w) for c in cells for w in c.split()), default=0)
+        need += min(max(word, 8), 24) + 3
+    return need <= out.width
+
+
+def _records(result: query.QueryResult, shown: list[int], title: str) -> None:
+    """Rows too wide for the terminal, one block per row: ``name: value`` lines."""
+    out.print(f"[bold]{escape(title)}[/]")
+    width = max(len(result.variables[i]) for i in shown)
+    for n, row in enumerate(result.rows, 1):
+        out.print(f"[dim]── row {n} ──[/]")
+        for i in shown:
+            if row[i]:
+                out.print(
+                    f"{result.variables[i]:>{width}}  {escape(row[i] or '')}", highlight=False
+                )
+    out.print(f"{len(result.rows)} row(s), one block each (too wide for a table here; --columns)")
+
+
 @app.command("query")
 @handles_errors
 def run_query(
-    name: Annotated[str, typer.Argument(help="Named query (`stemkg queries`) or .rq file.")],
+    name: Annotated[
+        str | None,
+        typer.Argument(help="Named query (`stemkg queries`), a .rq file, or - for standard input."),
+    ] = None,
+    text: Annotated[str | None, typer.Option("--query", "-q", help="The query text.")] = None,
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="name=value; repeatable.")
     ] = None,
-    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
+    fmt: Annotated[
+        Fmt,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table; SPARQL 1.1 results json, csv, tsv, xml (SELECT, ASK); ttl or nt "
+            "(CONSTRUCT, DESCRIBE).",
+        ),
+    ] = Fmt.TABLE,
+    columns: Annotated[
+        str | None, typer.Option("--columns", "-c", help="Table columns to show: a,b,c.")
+    ] = None,
     build_dir: BuildDir = Path("build"),
 ) -> None:
-    """Run a SPARQL query against the build, with parameters bound as RDF terms."""
-    named = query.load_query(name)
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) against the build, with parameters
+    bound as RDF terms."""
+    named = _the_query(name, text)
     store = open_store(build_dir)
     bound = query.bind(named, _params(param or []), load_lexicon(), store=store)
-    if fmt is Fmt.table:
-        result = query.run_query(store, named, bound)
-        table = Table(title=named.title)
-        for var in result.variables:
-            table.add_column(var, overflow="fold")
-        for row in result.rows:
-            table.add_row(*(cell or "" for cell in row))
-        out.print(table)
-        out.print(f"{len(result.rows)} row(s)")
-    else:
-        data = query.serialize_query(store, named, bound, query.OutputFormat(fmt.value))
+    if fmt is not Fmt.TABLE:
+        data = query.serialize_query(store, named, bound, fmt)
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+        return
+    result = query.run_query(store, named, bound)
+    if result.boolean is not None:
+        out.print("yes" if result.boolean else "no")
+        return
+    shown = _shown(result, columns)
+    table = Table(title=named.title)
+    if columns is None and not _fits(result, shown):
+        _records(result, list(range(len(result.variables))), named.title)
+        return
+    for i in shown:
+        table.add_column(result.variables[i], overflow="fold")
+    for row in result.rows:
+        table.add_row(*(escape(row[i] or "") for i in shown))
+    out.print(table)
+    hidden = [] if columns else [v for i, v in enumerate(result.variables) if i not in shown]
+    note = f"; not shown: {', '.join(hidden)} (--columns, or --format csv)" if hidden else ""
+    out.print(f"{len(result.rows)} row(s){note}")
 
 
 class RecordFormat(StrEnum):

@@ -7,6 +7,9 @@ lexicon name of that kind (``route=intrathecal``).
 
 from __future__ import annotations
 
+import difflib
+import io
+import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,12 +19,18 @@ from pyoxigraph import (
     BlankNode,
     Literal,
     NamedNode,
+    QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
+    QueryTriples,
+    RdfFormat,
     Store,
     Triple,
     Variable,
+    parse_query_results,
+    serialize,
 )
+from rdflib.plugins.sparql import prepareQuery
 
 from stemkg import ids
 from stemkg.errors import QueryError
@@ -41,6 +50,7 @@ from stemkg.model import (
     TrialStatus,
 )
 from stemkg.resources import queries_dir
+from stemkg.store import PREFIXES
 from stemkg.vocab import ID, ONTOLOGY_GRAPH, XSD, enum_iri
 
 __all__ = [
@@ -52,6 +62,7 @@ __all__ = [
     "bind",
     "list_queries",
     "load_query",
+    "query_from_text",
     "run_query",
     "serialize_query",
     "stats",
@@ -82,11 +93,25 @@ Term = NamedNode | Literal
 
 
 class OutputFormat(StrEnum):
-    """How query results are written."""
+    """How query results are written: a table, SPARQL 1.1 results (JSON, CSV, TSV, XML) for
+    SELECT and ASK, Turtle or N-Triples for the graph of CONSTRUCT and DESCRIBE."""
 
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
+    TSV = "tsv"
+    XML = "xml"
+    TTL = "ttl"
+    NT = "nt"
+
+
+_RESULTS = {
+    OutputFormat.JSON: QueryResultsFormat.JSON,
+    OutputFormat.CSV: QueryResultsFormat.CSV,
+    OutputFormat.TSV: QueryResultsFormat.TSV,
+    OutputFormat.XML: QueryResultsFormat.XML,
+}
+_GRAPHS = {OutputFormat.TTL: RdfFormat.TURTLE, OutputFormat.NT: RdfFormat.N_TRIPLES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +137,12 @@ class NamedQuery:
 
 @dataclass(frozen=True, slots=True)
 class QueryResult:
-    """A SELECT result as text cells (IRIs shortened to CURIEs where a prefix fits)."""
+    """A result as text cells (IRIs shortened to CURIEs where a prefix fits): a SELECT's rows,
+    an ASK's answer (``boolean``), or a graph's triples as subject, predicate, object rows."""
 
     variables: tuple[str, ...]
     rows: tuple[tuple[str | None, ...], ...]
+    boolean: bool | None = None
 
 
 def _parse(path: Path) -> NamedQuery:
@@ -123,6 +150,17 @@ def _parse(path: Path) -> NamedQuery:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise QueryError(f"{path}: cannot be read ({exc})") from None
+    return _parse_text(text, path)
+
+
+def query_from_text(text: str, name: str = "query") -> NamedQuery:
+    """A query given as text (``--query``, standard input); a header is read as in a file."""
+    if not text.strip():
+        raise QueryError(f"{name}: the query is empty")
+    return _parse_text(text, Path(name))
+
+
+def _parse_text(text: str, path: Path) -> NamedQuery:
     fields: dict[str, str] = {}
     params = []
     for line in text.splitlines():
@@ -140,7 +178,7 @@ def _parse(path: Path) -> NamedQuery:
             raise QueryError(f"{path}: bad param line {value!r} (name kind description)")
         params.append(Param(*pmatch.groups()))
     return NamedQuery(
-        name=path.stem,
+        name=path.stem if path.suffix == ".rq" else path.name,
         path=path,
         title=fields.get("title", path.stem),
         description=fields.get("description", ""),
@@ -193,10 +231,13 @@ def _term_value(param: Param, value: str, lexicon: Lexicon, store: Store | None)
             raise QueryError(f"parameter {param.name} takes an integer, not {value!r}")
         return Literal(value, datatype=NamedNode(XSD + "integer"))
     if kind == "string":
-        return Literal(value)
+        return Literal(value.strip().removeprefix('"').removesuffix('"'))
     value = value.strip().removeprefix("<").removesuffix(">")
     if re.match(r"^https?://", value):
-        return NamedNode(value)
+        try:
+            return NamedNode(value)
+        except ValueError:
+            raise QueryError(f"parameter {param.name}: {value!r} is not a valid IRI") from None
     if kind.startswith("choice:"):
         return _choice(param, _CHOICES[kind[7:]], value)
     if kind == "study":  # the tail of a study IRI, as tables show it: NCT01363401-phase-1
@@ -210,11 +251,31 @@ def _term_value(param: Param, value: str, lexicon: Lexicon, store: Store | None)
             if unmapped is not None:
                 return unmapped
             hint = ", nor an unmapped term of this build" if store is not None else ""
-            raise QueryError(f"parameter {param.name}: {exc}{hint}") from None
+            raise QueryError(
+                f"parameter {param.name}: {exc}{hint}{_near(lexicon, term_kind, value)}"
+            ) from None
     try:
         return NamedNode(ids.expand(value))
     except ValueError:
         raise QueryError(f"parameter {param.name} takes an IRI or a CURIE, not {value!r}") from None
+
+
+def _near(lexicon: Lexicon, kind: Kind, value: str) -> str:
+    """ "; did you mean ..." with the lexicon names of this kind closest to ``value``."""
+    names = {n.casefold(): n for e in lexicon.of_kind(kind) for n in e.names()}
+    close = difflib.get_close_matches(value.casefold(), names, n=3, cutoff=0.75)
+    return f"; did you mean {' or '.join(repr(names[c]) for c in close)}?" if close else ""
+
+
+def _undeclared_kind(value: str, lexicon: Lexicon) -> str:
+    """The kind of a parameter a query's header does not declare: a quoted value is a string,
+    an IRI or CURIE an IRI, the name of one lexicon term that term, anything else a string."""
+    if re.fullmatch(r'"[^"]*"', value.strip()):
+        return "string"
+    if ":" in value:
+        return "iri"
+    kinds = [k for k in Kind if lexicon.knows(k, value)]
+    return f"term:{kinds[0].value}" if len(kinds) == 1 else "string"
 
 
 def bind(
@@ -228,7 +289,7 @@ def bind(
     for name, value in values.items():
         param = declared.get(name)
         if param is None and re.search(rf"[?$]{re.escape(name)}\b", query.text):
-            param = Param(name, "iri" if ":" in value else "string", "")
+            param = Param(name, _undeclared_kind(value, lexicon), "")
         if param is None:
             takes = ", ".join(declared) or "no parameters"
             raise QueryError(f"{query.name}: unknown parameter {name!r} (it takes {takes})")
@@ -236,31 +297,93 @@ def bind(
     return bound
 
 
-def _execute(store: Store, query: NamedQuery, bound: dict[Variable, Term]) -> object:
+_SELECT = re.compile(r"\bSELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?(?!\*)", re.I)
+
+
+def _projected(text: str, names: list[str]) -> str:
+    """The query with parameters it binds but does not project added to its SELECT list: the
+    store substitutes only projected variables (the added columns are dropped again)."""
+    for match in _SELECT.finditer(text):
+        line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+        if "#" not in line:
+            added = "".join(f"?{n} " for n in names)
+            return text[: match.end()] + added + text[match.end() :]
+    return text
+
+
+def _execute(
+    store: Store, query: NamedQuery, bound: dict[Variable, Term]
+) -> tuple[object, set[str]]:
+    """The store's answer, and the parameter columns added to let the store bind them."""
+    subs: dict[Variable, NamedNode | BlankNode | Literal | Triple] = dict(bound)
+    text, added = query.text, set[str]()
+    for _ in range(2):
+        try:
+            return store.query(text, use_default_graph_as_union=True, substitutions=subs), added
+        except SyntaxError as exc:
+            raise QueryError(f"{query.path}: SPARQL syntax error: {exc}") from None
+        except RuntimeError as exc:  # a parameter the query does not project
+            missing = re.findall(r"variable \?(\w+) in its SELECT projection", str(exc))
+            if added or not missing:
+                raise QueryError(f"{query.path}: {exc}") from None
+            added = {v.value for v in bound} - set(_projection(query.text))
+            text = _projected(query.text, sorted(added))
+    raise QueryError(f"{query.path}: parameters {', '.join(sorted(added))} cannot be bound here")
+
+
+def _projection(text: str) -> list[str]:
+    """The variables a SELECT projects, read by rdflib's SPARQL parser."""
     try:
-        subs: dict[Variable, NamedNode | BlankNode | Literal | Triple] = dict(bound)
-        return store.query(query.text, use_default_graph_as_union=True, substitutions=subs)
-    except SyntaxError as exc:
-        raise QueryError(f"{query.path}: SPARQL syntax error: {exc}") from None
-    except RuntimeError as exc:  # e.g. a parameter the query does not project
-        raise QueryError(f"{query.path}: {exc}") from None
+        algebra = prepareQuery(text).algebra
+    except Exception:
+        return []
+    return [str(v) for v in algebra.get("PV") or []]
 
 
 def _cell(term: object) -> str | None:
     if term is None:
         return None
     if isinstance(term, NamedNode):
+        if term.value.startswith(ID):  # a study or report of this build: its stable tail
+            return term.value.removeprefix(ID)
         return ids.compress(term.value)
     if isinstance(term, Literal):
         return term.value
     return str(term)
 
 
+def _without(result: QuerySolutions, added: set[str]) -> QuerySolutions:
+    """The solutions without the columns added for binding."""
+    data = json.loads(result.serialize(format=QueryResultsFormat.JSON) or b"{}")
+    data["head"]["vars"] = [v for v in data["head"]["vars"] if v not in added]
+    for row in data["results"]["bindings"]:
+        for name in added:
+            row.pop(name, None)
+    rows = parse_query_results(json.dumps(data).encode(), QueryResultsFormat.JSON)
+    if not isinstance(rows, QuerySolutions):
+        raise QueryError("query results could not be re-read without the parameter columns")
+    return rows
+
+
+def _answer(store: Store, query: NamedQuery, bound: dict[Variable, Term]) -> object:
+    result, added = _execute(store, query, bound)
+    if added and isinstance(result, QuerySolutions):
+        return _without(result, added)
+    return result
+
+
 def run_query(store: Store, query: NamedQuery, bound: dict[Variable, Term]) -> QueryResult:
-    """Run a SELECT query and return its rows as text."""
-    result = _execute(store, query, bound)
+    """Run a query and return its answer as text cells: rows, a boolean, or triples."""
+    result = _answer(store, query, bound)
+    if isinstance(result, QueryBoolean):
+        return QueryResult(("answer",), ((str(bool(result)).lower(),),), bool(result))
+    if isinstance(result, QueryTriples):
+        spo = sorted(
+            tuple(_cell(t) or "" for t in (x.subject, x.predicate, x.object)) for x in result
+        )
+        return QueryResult(("subject", "predicate", "object"), tuple(spo))
     if not isinstance(result, QuerySolutions):
-        raise QueryError(f"{query.path.name}: only SELECT queries can be shown as a table")
+        raise QueryError(f"{query.path.name}: the store gave no result")
     names = tuple(v.value for v in result.variables)
     rows = tuple(tuple(_cell(solution[n]) for n in names) for solution in result)
     return QueryResult(names, rows)
@@ -269,13 +392,25 @@ def run_query(store: Store, query: NamedQuery, bound: dict[Variable, Term]) -> Q
 def serialize_query(
     store: Store, query: NamedQuery, bound: dict[Variable, Term], fmt: OutputFormat
 ) -> bytes:
-    """Run a SELECT query and write SPARQL 1.1 JSON or CSV results."""
-    result = _execute(store, query, bound)
-    if not isinstance(result, QuerySolutions):
-        raise QueryError(f"{query.path.name}: only SELECT results can be written as {fmt.value}")
-    target = QueryResultsFormat.JSON if fmt is OutputFormat.JSON else QueryResultsFormat.CSV
-    data = result.serialize(format=target)
-    return data or b""
+    """Run a query and write its answer in ``fmt``: SPARQL 1.1 JSON, CSV, TSV or XML results
+    for SELECT (and JSON or XML for ASK, which CSV and TSV do not define), Turtle or N-Triples
+    for the graph of CONSTRUCT and DESCRIBE."""
+    result = _answer(store, query, bound)
+    if isinstance(result, QueryTriples):
+        if fmt not in _GRAPHS:
+            raise QueryError(
+                f"{query.path.name}: a graph result is written as ttl or nt, not {fmt}"
+            )
+        out = io.BytesIO()
+        serialize(sorted(result, key=str), out, _GRAPHS[fmt], prefixes=PREFIXES)
+        return out.getvalue()
+    if fmt in _GRAPHS:
+        raise QueryError(f"{query.path.name}: {fmt} is for CONSTRUCT and DESCRIBE results")
+    if isinstance(result, QueryBoolean) and fmt not in (OutputFormat.JSON, OutputFormat.XML):
+        raise QueryError(f"{query.path.name}: SPARQL 1.1 writes ASK results in json or xml only")
+    if not isinstance(result, QuerySolutions | QueryBoolean) or fmt not in _RESULTS:
+        raise QueryError(f"{query.path.name}: cannot write this result as {fmt}")
+    return result.serialize(format=_RESULTS[fmt]) or b""
 
 
 @dataclass(frozen=True, slots=True)
