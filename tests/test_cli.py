@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rdflib
 from typer.testing import CliRunner
 
 from stemkg.cli import app
@@ -87,6 +88,15 @@ def test_validate_exit_1(tmp_path: Path, built: BuildResult) -> None:
     result = invoke("validate", str(broken))
     assert result.exit_code == 1
     assert "enrolled is one non-negative integer" in result.stderr
+    as_rdf = invoke("validate", str(broken), "--format", "ttl")
+    assert as_rdf.exit_code == 1
+    report = rdflib.Graph().parse(data=as_rdf.stdout, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert (None, sh.conforms, rdflib.Literal(False)) in report
+    assert "-8" in {str(v) for v in report.objects(None, sh.value)}
+    assert as_rdf.stdout == invoke("validate", str(broken), "--format", "ttl").stdout
+    ok = invoke("validate", "--build", str(built.out_dir), "-f", "nt")
+    assert ok.exit_code == 0 and "<http://www.w3.org/ns/shacl#conforms>" in ok.stdout
 
 
 def test_query_formats_and_errors(built: BuildResult) -> None:

@@ -31,7 +31,7 @@ from stemkg.ids import compress
 from stemkg.model import RecordFile, record_json_schema
 from stemkg.sources.migration import migrate_file
 from stemkg.store import atomic_write, open_store
-from stemkg.validate import ValidationReport
+from stemkg.validate import ValidationReport, report_graph
 from stemkg.vocab import load_lexicon
 
 app = typer.Typer(
@@ -179,6 +179,14 @@ def build(
         raise typer.Exit(1)
 
 
+class ReportFormat(StrEnum):
+    """Output formats of ``stemkg validate``."""
+
+    text = "text"
+    ttl = "ttl"
+    nt = "nt"
+
+
 @app.command()
 @handles_errors
 def validate(
@@ -187,9 +195,18 @@ def validate(
         typer.Argument(help="RDF file (.trig .ttl .nt .nq .jsonld); default: the build"),
     ] = None,
     build_dir: BuildDir = Path("build"),
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", help="text, or the SHACL report graph as ttl or nt."),
+    ] = ReportFormat.text,
 ) -> None:
     """Validate with the SHACL shapes; exit 0 conforms, 1 does not, 2 bad input."""
     report = pipeline.validate_file(file) if file else pipeline.validate_build(build_dir)
+    if fmt is not ReportFormat.text:
+        graph = report_graph(report)
+        sys.stdout.write(graph.serialize(format="turtle" if fmt is ReportFormat.ttl else "nt"))
+        sys.stdout.flush()
+        raise typer.Exit(0 if report.conforms else 1)
     _show_report(report)
     verdict = "conforms" if report.conforms else f"{len(report.violations)} violation(s)"
     out.print(f"{report.graphs} source graph(s), {report.triples} triples: {verdict}")

@@ -22,9 +22,9 @@ from rdflib.plugins.sparql.sparql import Query
 
 from stemkg.resources import ontology_file
 from stemkg.store import ONTOLOGY_FILES
-from stemkg.vocab import ONTOLOGY_GRAPH, C
+from stemkg.vocab import ONTOLOGY_GRAPH, VOCAB, C
 
-__all__ = ["CHUNK", "ValidationReport", "Violation", "validate_graphs"]
+__all__ = ["CHUNK", "ValidationReport", "Violation", "report_graph", "validate_graphs"]
 
 CHUNK = 50
 Progress = Callable[[int], None]
@@ -186,3 +186,41 @@ def validate_graphs(
             progress(len(batch))
     ordered = sorted(set(violations), key=lambda v: (v.graph, v.focus, v.path or "", v.message))
     return ValidationReport(tuple(ordered), count, triples)
+
+
+_IN_GRAPH = rdflib.URIRef(f"{VOCAB}inGraph")
+
+
+def _node(text: str) -> rdflib.term.Identifier:
+    return (
+        rdflib.URIRef(text)
+        if text.startswith(("http://", "https://", "urn:"))
+        else rdflib.Literal(text)
+    )
+
+
+def report_graph(report: ValidationReport) -> rdflib.Graph:
+    """The report as a SHACL validation report graph (``sh:ValidationReport``, one
+    ``sh:result`` per result, in the report's order), each result with the source graph it was
+    found in (``stemkg:inGraph``); blank nodes are numbered so the same report gives the same
+    bytes."""
+    graph = rdflib.Graph()
+    graph.bind("sh", SH)
+    graph.bind("stemkg", VOCAB)
+    root = rdflib.BNode("report")
+    graph.add((root, rdflib.RDF.type, SH.ValidationReport))
+    graph.add((root, SH.conforms, rdflib.Literal(report.conforms)))
+    for n, v in enumerate(report.violations, 1):
+        result = rdflib.BNode(f"result{n}")
+        graph.add((root, SH.result, result))
+        graph.add((result, rdflib.RDF.type, SH.ValidationResult))
+        graph.add((result, SH.focusNode, _node(v.focus)))
+        graph.add((result, SH.resultSeverity, SH[v.severity]))
+        graph.add((result, SH.resultMessage, rdflib.Literal(v.message)))
+        graph.add((result, SH.sourceShape, _node(v.shape)))
+        graph.add((result, _IN_GRAPH, _node(v.graph)))
+        if v.path:
+            graph.add((result, SH.resultPath, rdflib.URIRef(v.path)))
+        if v.value is not None:
+            graph.add((result, SH.value, _node(v.value)))
+    return graph
