@@ -46,6 +46,10 @@ def _findings(text: str) -> set[tuple[str | None, str | None, str]]:
             ("NCIT:C41331", "no_treatment_related_adverse_events", "asserted"),
         ),
         ("There were only minor side effects.", ("NCIT:C41331", "mild_adverse_events", "asserted")),
+        (
+            "None of the treated children developed complications after the injections.",
+            ("NCIT:C41331", "no_serious_adverse_events", "asserted"),
+        ),
         ("The trial neither met its main goal nor helped.", ("main goal", "improved", "negated")),
         ("The trial met its primary endpoint.", ("primary endpoint", "improved", "asserted")),
     ],
