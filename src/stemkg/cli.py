@@ -568,6 +568,58 @@ def migrate(
         out.print("nothing written; add --write to rewrite the files")
 
 
+@app.command("merge")
+@handles_errors
+def merge_cmd(
+    graphs: Annotated[list[Path], typer.Argument(help="Graphs: .ttl .nt .trig .nq .jsonld .rdf")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="The merged TriG file.")],
+    build: Annotated[Path | None, typer.Option("--build", "-b", help="Add this build.")] = None,
+) -> None:
+    """Merge graphs (and a build) into one TriG file, identifiers normalised."""
+    from stemkg.merge import merge
+
+    result = merge(graphs, out_file, build=build)
+    out.print(
+        f"{result.triples_in} triples in from {len(result.inputs)} inputs, "
+        f"{result.duplicates} duplicates collapsed, {result.rewritten} identifiers rewritten, "
+        f"{result.quads_out} quads written to {out_file}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if result.conflicts:
+        table = Table("study", "property", "value", "input", title="conflicting study values")
+        for c in result.conflicts:
+            table.add_row(compress(c.study), compress(c.property), compress(c.value), c.input)
+        out.print(table)
+
+
+@app.command("diff")
+@handles_errors
+def diff_cmd(
+    build_a: Annotated[Path, typer.Argument(help="The earlier build.")],
+    build_b: Annotated[Path, typer.Argument(help="The later build.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """What changed between two builds: studies, reports and values."""
+    from stemkg.diff import diff_builds
+
+    result = diff_builds(build_a, build_b)
+    if fmt == "json":
+        out.print_json(json.dumps(result.to_json()))
+        return
+    for kind in sorted(result.added):
+        for iri in result.added[kind]:
+            out.print(f"+ {kind} {compress(iri)}", highlight=False)
+        for iri in result.removed[kind]:
+            out.print(f"- {kind} {compress(iri)}", highlight=False)
+    table = Table("node", "property", "change", "old", "new", title="values")
+    for v in result.values:
+        table.add_row(
+            compress(v.node), compress(v.predicate), v.change, ", ".join(v.old), ", ".join(v.new)
+        )
+    out.print(table)
+
+
 @app.command("eval")
 @handles_errors
 def eval_cmd(
