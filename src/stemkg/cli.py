@@ -32,7 +32,7 @@ from stemkg.model import RecordFile, record_json_schema
 from stemkg.sources.migration import migrate_file
 from stemkg.store import atomic_write, open_store
 from stemkg.validate import ValidationReport, report_graph
-from stemkg.vocab import load_lexicon
+from stemkg.vocab import ID, load_lexicon
 
 app = typer.Typer(
     name="stemkg",
@@ -589,8 +589,16 @@ def merge_cmd(
     if result.conflicts:
         table = Table("study", "property", "value", "input", title="conflicting study values")
         for c in result.conflicts:
-            table.add_row(compress(c.study), compress(c.property), compress(c.value), c.input)
+            study = c.study.removeprefix(ID)  # the study's stable end, as query tables show it
+            table.add_row(study, compress(c.property), compress(c.value), c.input)
         out.print(table)
+
+
+class DiffFormat(StrEnum):
+    """Output formats of ``stemkg diff``."""
+
+    table = "table"
+    json = "json"
 
 
 @app.command("diff")
@@ -598,13 +606,15 @@ def merge_cmd(
 def diff_cmd(
     build_a: Annotated[Path, typer.Argument(help="The earlier build.")],
     build_b: Annotated[Path, typer.Argument(help="The later build.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    fmt: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = DiffFormat.table,
 ) -> None:
     """What changed between two builds: studies, reports and values."""
     from stemkg.diff import diff_builds
 
     result = diff_builds(build_a, build_b)
-    if fmt == "json":
+    if fmt == DiffFormat.json:
         out.print_json(json.dumps(result.to_json()))
         return
     for kind in sorted(result.added):
