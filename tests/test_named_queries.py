@@ -41,3 +41,34 @@ def test_donor_by_condition_counts_both_kinds(built: BuildResult, lexicon: Lexic
 def test_unmapped_terms_have_kinds(built: BuildResult, lexicon: Lexicon) -> None:
     rows = _rows(built, "unmapped-terms", lexicon)
     assert all(r["kind"] and int(r["uses"] or 0) > 0 for r in rows)
+
+
+def test_a_broader_condition_finds_the_studies_of_narrower_ones(
+    built: BuildResult, lexicon: Lexicon
+) -> None:
+    als = {r["study"] for r in _rows(built, "studies-by-condition", lexicon, condition="ALS")}
+    motor = _rows(built, "studies-by-condition", lexicon, condition="motor neuron disease")
+    assert als and {r["study"] for r in motor} == als  # ALS is a motor neuron disease
+    assert {r["reportedLabel"] for r in motor} == {"amyotrophic lateral sclerosis"}
+    broad = _rows(built, "studies-by-condition", lexicon, condition="neurodegenerative disease")
+    assert als < {r["study"] for r in broad}  # and MS, PSP ... are neurodegenerative too
+    knee = _rows(built, "studies-by-condition", lexicon, condition="knee osteoarthritis")
+    assert not als & {r["study"] for r in knee}
+
+
+def test_studies_without_serious_adverse_events_are_asserted_findings(
+    built: BuildResult, lexicon: Lexicon
+) -> None:
+    rows = _rows(built, "studies-without-serious-adverse-events", lexicon)
+    expected = _count(
+        built,
+        """PREFIX s: <https://w3id.org/stemkg/vocab/>
+        SELECT (COUNT(DISTINCT ?study) AS ?n) WHERE {
+          ?o s:outcomeOf/s:aboutStudy ?study ; s:modality s:modality-asserted ;
+             s:direction ?d .
+          FILTER (?d IN (s:direction-no-serious-adverse-events,
+                         s:direction-no-treatment-related-adverse-events)) }""",
+    )
+    assert expected > 0 and len({r["study"] for r in rows}) == expected
+    als = _rows(built, "studies-without-serious-adverse-events", lexicon, condition="ALS")
+    assert "study/NCT01363401-phase-1" in {r["study"] for r in als}
