@@ -187,3 +187,11 @@ def test_unmapped_terms_bind_by_label(built: BuildResult, lexicon: Lexicon, tmp_
     assert len(query.run_query(store, mine, bound).rows) == 1  # the build's unmapped measure
     with pytest.raises(QueryError, match="nor an unmapped term of this build"):
         query.bind(mine, {"measure": "PSP ratings scale"}, lexicon, store=store)
+
+
+def test_cell_types_by_condition_leaves_out_upper_level_classes(
+    built: BuildResult, lexicon: Lexicon
+) -> None:
+    labels = {r["cellTypeLabel"] for r in _rows(_run(built, "cell-types-by-condition", lexicon))}
+    assert "mesenchymal stem cell" in labels and "stem cell" in labels
+    assert not labels & {"cell", "eukaryotic cell", "connective tissue cell", "precursor cell"}
