@@ -479,6 +479,7 @@ class ExportFormat(StrEnum):
     """Network formats of ``stemkg export``."""
 
     graphml = "graphml"
+    cyjs = "cyjs"
 
 
 @app.command()
@@ -490,7 +491,8 @@ def export(
 ) -> None:
     """Export the evidence network (GraphML for Gephi, Cytoscape, yEd, igraph)."""
     graph = export_mod.project(open_store(build_dir))
-    export_mod.write_graphml(graph, out_file)
+    writer = export_mod.write_cyjs if fmt is ExportFormat.cyjs else export_mod.write_graphml
+    writer(graph, out_file)
     nodes, edges = graph.number_of_nodes(), graph.number_of_edges()
     out.print(f"wrote {out_file}: {nodes} nodes, {edges} edges")
 

@@ -11,6 +11,7 @@ MultiDiGraph edges their per-pair key) and the predicate's label.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from stemkg import ids
 from stemkg.store import atomic_write
 from stemkg.vocab import ONTOLOGY_GRAPH, PROV, RDF, RDFS, XSD, C, P
 
-__all__ = ["DELIMITER", "project", "write_graphml"]
+__all__ = ["DELIMITER", "project", "write_cyjs", "write_graphml"]
 
 DELIMITER = "|"
 
@@ -212,3 +213,20 @@ def write_graphml(graph: nx.MultiDiGraph, path: Path) -> None:
     """GraphML with typed attributes and unique edge ids, written atomically."""
     with atomic_write(path) as handle:
         nx.write_graphml_xml(graph, handle, encoding="utf-8", prettyprint=True)
+
+
+def cyjs(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """Cytoscape.js elements, sorted by id so that two exports are byte-identical."""
+    nodes = [{"data": {"id": n, **d}} for n, d in sorted(graph.nodes(data=True))]
+    edges = [
+        {"data": {"id": k, "source": s, "target": t, **d}}
+        for s, t, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: e[2])
+    ]
+    return {"elements": {"nodes": nodes, "edges": edges}}
+
+
+def write_cyjs(graph: nx.MultiDiGraph, path: Path) -> None:
+    """Cytoscape.js JSON (a JSON developer reads it without a graph library), atomically."""
+    text = json.dumps(cyjs(graph), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    with atomic_write(path) as handle:
+        handle.write(text.encode("utf-8"))
