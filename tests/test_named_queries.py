@@ -72,3 +72,17 @@ def test_studies_without_serious_adverse_events_are_asserted_findings(
     assert expected > 0 and len({r["study"] for r in rows}) == expected
     als = _rows(built, "studies-without-serious-adverse-events", lexicon, condition="ALS")
     assert "study/NCT01363401-phase-1" in {r["study"] for r in als}
+
+
+def test_outcomes_by_direction_keep_modalities_apart(built: BuildResult, lexicon: Lexicon) -> None:
+    rows = _rows(built, "outcomes-by-direction", lexicon)
+    total = """PREFIX s: <https://w3id.org/stemkg/vocab/>
+        SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {
+          ?o s:outcomeOf/s:condition ?c ; s:direction ?d ; s:modality ?m . %s }"""
+    assert sum(int(r["findings"] or 0) for r in rows) == _count(built, total % "")
+    for modality in ("asserted", "negated", "hedged"):
+        kept = _rows(built, "outcomes-by-direction", lexicon, modality=modality)
+        assert {r["modalityLabel"] for r in kept} <= {modality}  # bound, though not projected
+        direct = _count(built, total % f"FILTER (?m = s:modality-{modality})")
+        assert sum(int(r["findings"] or 0) for r in kept) == direct
+    assert _rows(built, "outcomes-by-direction", lexicon, modality="asserted")

@@ -300,13 +300,21 @@ def bind(
 _SELECT = re.compile(r"\bSELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?(?!\*)", re.I)
 
 
+_GROUP_BY = re.compile(r"\bGROUP\s+BY\s+", re.I)
+
+
 def _projected(text: str, names: list[str]) -> str:
-    """The query with parameters it binds but does not project added to its SELECT list: the
-    store substitutes only projected variables (the added columns are dropped again)."""
+    """The query with parameters it binds but does not project added to its SELECT list (and
+    to its last GROUP BY, which a variable bound to one value does not change): the store
+    substitutes only projected variables (the added columns are dropped again)."""
+    added = "".join(f"?{n} " for n in names)
+    groups = list(_GROUP_BY.finditer(text))
+    if groups:
+        at = groups[-1].end()
+        text = text[:at] + added + text[at:]
     for match in _SELECT.finditer(text):
         line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
         if "#" not in line:
-            added = "".join(f"?{n} " for n in names)
             return text[: match.end()] + added + text[match.end() :]
     return text
 
