@@ -378,7 +378,7 @@ def test_a_question_the_trial_asks_is_no_finding() -> None:
         ),
         (
             "At six months every one of the 45 treated tendons (100%) had healed.",
-            ("treated tendons", "improved", "asserted"),  # past the share and the figure
+            ("tendon healing", "improved", "asserted"),  # past the share and the figure
         ),
     ],
 )
@@ -506,3 +506,67 @@ def test_a_measure_of_cells_is_a_measure_the_cells_alone_are_not() -> None:
     assert not any(label == "motor neurons" for label, _, _ in found)
     later = _findings("Deaths were lowered in a subset of older patients.")
     assert ("subset of older patients", "reduced", "asserted") not in later
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        (
+            "The cells survived for a year without adverse events.",
+            ("NCIT:C41331", "no_serious_adverse_events", "asserted"),
+        ),
+        (
+            "No primary safety events were recorded in the first year.",
+            ("NCIT:C41331", "no_serious_adverse_events", "asserted"),
+        ),
+        (
+            "None of the patients given the cells developed a grade 4 toxicity.",
+            ("NCIT:C41331", "no_serious_adverse_events", "asserted"),
+        ),
+        (
+            "None of the three trials raised a safety alarm.",
+            ("NCIT:C41331", "no_serious_adverse_events", "asserted"),
+        ),
+    ],
+)
+def test_safety_phrasings_beyond_the_adverse_event_term(
+    text: str, finding: tuple[str, str, str]
+) -> None:
+    assert finding in _findings(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Thirteen of the 14 patients (93%) healed.", ("healing", "improved", "asserted")),
+        (
+            "By week 8 the ulcers had closed completely in 22 of 30 patients.",
+            ("ulcer closure", "improved", "asserted"),
+        ),
+        ("By day 100, 160 of 239 children were alive.", ("EFO:0000638", None, "asserted")),
+        ("Two of the 20 patients died of sepsis.", ("EFO:0004352", None, "asserted")),
+        (
+            "Eleven of the 15 patients responded by day 28.",
+            ("stemkg:treatment-response", "improved", "asserted"),
+        ),
+    ],
+)
+def test_events_of_those_studied_name_the_measure(
+    text: str, finding: tuple[str | None, str | None, str]
+) -> None:
+    assert finding in _findings(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Eight of the 20 ulcers healed in 40 patients whose disease had not responded to steroids.",
+        "Eight of the 20 ulcers healed. We cannot tell how many of the 40 ulcers would have "
+        "closed with usual care alone.",
+    ],
+)
+def test_events_that_describe_eligibility_or_a_hypothesis_are_not_findings(text: str) -> None:
+    assert not any(
+        m in ("treatment response", "stemkg:treatment-response", "ulcer closure", "closure")
+        for m, _, _ in _findings(text)
+    )

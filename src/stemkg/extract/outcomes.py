@@ -274,6 +274,10 @@ def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
         for m, hit in _safety(d, s):
             outcome = _outcome(d, s, m, hit, arms)
             found.setdefault((m.entry.id, hit.value, outcome["modality"]["value"]), outcome)
+        for m, hit in _events(d, s, claimed):
+            outcome = _outcome(d, s, m, hit, arms)
+            key = (m.entry.id, hit.value if hit else None, outcome["modality"]["value"])
+            found.setdefault(key, outcome)
         before = len(found)
         for hit in _unclaimed(d, s, claimed):
             phrase = _measure_phrase(d, s, hit)
@@ -429,6 +433,75 @@ def _safety(d: AnnotatedDoc, s: Span) -> list[tuple[Mention, Hit]]:
 
 
 ADVERSE_EVENT = "NCIT:C41331"
+
+
+_WHO_BEFORE = re.compile(
+    rf"\b(?:no one|nobody|none|everyone|all|each|every)\b|\b{q.NUMBER}\b|\d", re.I
+)
+
+
+_RELATIVE = re.compile(
+    r"\b(?:who|whose(?:\s+\w+){1,3}|that|which)\s+(?:(?:had|have|has|did|do|does|not|never|yet|previously|already|been)\s+)*$",
+    re.I,
+)
+
+
+_BEFORE_TREATMENT = re.compile(r"\s+(?:before|prior to)\b", re.I)
+
+
+_MODAL = re.compile(r"\b(?:would|could|might|may|should|will|can)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def _events(d: AnnotatedDoc, s: Span, claimed: set[Hit]) -> list[tuple[Mention, Hit | None]]:
+    """Findings said as what happened to those studied ("13 of the 14 healed", "160 of 239
+    children were alive", "no one died"): the event names the measure ("healing",
+    "survival"), prefixed by what it happened to ("the wounds closed": wound closure). The
+    direction cues the event's words also are (``healed``) are claimed, read once."""
+    if FUTURE.search(s.text) or (d.sents and s.start == d.sents[0].start):
+        return []
+    if s.text.rstrip().endswith("?") or d.terms_in(Kind.MEASURE, s.start, s.end):
+        return []  # a question ("could the cells keep neurons alive?"), or a named measure
+    out: list[tuple[Mention, Hit | None]] = []
+    for ev in (h for h in d.cues("event") if s.start <= h.start < s.end):
+        if _BEFORE_TREATMENT.match(d.text, ev.end):
+            continue  # "one patient died before any cells could be given": who dropped out
+        clause = re.split(r"[,;:]", d.text[s.start : ev.start])[-1]
+        if not (SUBJECTS.search(clause) or _WHO_BEFORE.search(clause)):
+            continue  # "the trial closed": not those studied
+        if _RELATIVE.search(clause) or _MODAL.search(clause):
+            continue  # "patients who had not responded to steroids", "would have closed"
+        span = defining(d, s)
+        if span is not None and span[0] <= ev.start < span[1]:
+            continue  # what an endpoint is defined as ("meaning that all openings had closed")
+        label, _, direction = ev.value.partition("|")
+        noun = _event_noun(d, s, ev)
+        label = f"{noun} {label}" if noun else label
+        try:
+            mention = Mention(d.res.lexicon.resolve(Kind.MEASURE, label), ev.start, ev.end, "event")
+        except ValueError:
+            unmapped = LexEntry(f"unmapped:{label.casefold()}", Kind.MEASURE, label)
+            mention = Mention(unmapped, ev.start, ev.end, "event-cue")
+        hit = Hit("direction", direction, ev.start, ev.end) if direction else None
+        claimed.update(h for h in _hits(d, s) if _gap(h.start, h.end, ev.start, ev.end) == 0)
+        out.append((mention, hit))
+    return out
+
+
+def _event_noun(d: AnnotatedDoc, s: Span, ev: Hit) -> str | None:
+    """The thing an event happened to, right before it ("the ulcers [closed]"): a noun, not
+    those studied, a number or a bracket."""
+    span = _words_before(d, s, ev)
+    if span is None:
+        return None
+    word = d.text[span[0] : span[1]].split()[-1]
+    folded = word.casefold()
+    if not re.fullmatch(r"[^\W\d_]{4,}", word) or folded in _VAGUE or folded in _BOUNDARY:
+        return None
+    if re.search(r"(?:ing|ed|ly)$", folded):
+        return None  # "the draining [closed]", "[completely] closed": not a thing
+    if SUBJECTS.fullmatch(word) or q.people_noun(word) or _WHO_BEFORE.fullmatch(word):
+        return None
+    return folded[:-1] if folded.endswith("s") and not folded.endswith("ss") else folded
 
 
 def _unclaimed(d: AnnotatedDoc, s: Span, claimed: set[Hit]) -> list[Hit]:
