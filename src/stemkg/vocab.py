@@ -68,6 +68,7 @@ class C:
     UnmappedTerm = VOCAB + "UnmappedTerm"
     PlannedMeasure = VOCAB + "PlannedMeasure"
     GradeAssignment = VOCAB + "GradeAssignment"
+    GradingRule = VOCAB + "GradingRule"
     ValueProperty = VOCAB + "ValueProperty"
 
 
@@ -83,6 +84,7 @@ class P:
     evidenceGrade = VOCAB + "evidenceGrade"
     gradeLevel = VOCAB + "gradeLevel"
     gradingRule = VOCAB + "gradingRule"
+    authorStatementOnly = VOCAB + "authorStatementOnly"
     # report
     aboutStudy = VOCAB + "aboutStudy"
     studyType = VOCAB + "studyType"
