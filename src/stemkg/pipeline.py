@@ -110,7 +110,8 @@ class BuildResult:
     sources: tuple[SourceSummary, ...]
     studies: int
     triples: int
-    """Triples in the source graphs (the data; what ``validate`` and ``stats`` count too)."""
+    """Triples in the source, grades and dataset graphs (the data; what ``validate`` and ``stats``
+    count too)."""
     validation: ValidationReport
     problems: tuple[FileProblem, ...]
     ambiguous: tuple[Ambiguity, ...]
