@@ -106,3 +106,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """One build of data/records and data/registry, shared by the read-only tests."""
     out = tmp_path_factory.mktemp("build")
     return build([RECORDS, RECORDS.parent / "registry"], out)
+
+
+@pytest.fixture(scope="session")
+def built_data(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """One build of the whole data/ folder (articles, PubMed and corrections too: 23 sources,
+    13 studies), for the tests that need every study; about 25 s."""
+    out = tmp_path_factory.mktemp("build-data")
+    return build([RECORDS.parent], out)

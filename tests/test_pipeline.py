@@ -256,7 +256,7 @@ def test_unwritable_output(tmp_path: Path) -> None:
 
 def test_validate_file_and_bad_rdf(built: pipeline.BuildResult, tmp_path: Path) -> None:
     report = pipeline.validate_file(built.out_dir / "stemkg.trig")
-    assert report.conforms and report.graphs == len(built.sources)
+    assert report.conforms and report.graphs == len(built.sources) + 2  # grades, dataset
     bad = tmp_path / "bad.ttl"
     bad.write_text("<a> <b> .", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.ttl: RDF does not parse"):

@@ -97,6 +97,22 @@ class SourceKind(StrEnum):
     CURATED_RECORD = "curated_record"
     EXAMPLE = "example"
 
+    @property
+    def is_primary(self) -> bool:
+        """A publication, registry record or curated record; the other kinds (news, press
+        releases, blogs, clinic pages, examples) are author statements about a study."""
+        return self in _PRIMARY_KINDS
+
+
+_PRIMARY_KINDS = frozenset(
+    {
+        SourceKind.JOURNAL_ARTICLE,
+        SourceKind.ABSTRACT,
+        SourceKind.REGISTRY_RECORD,
+        SourceKind.CURATED_RECORD,
+    }
+)
+
 
 class StudyType(StrEnum):
     """What kind of study: with patients (assigned or observed), with animals, or in vitro."""

@@ -19,10 +19,12 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from stemkg import ids
 from stemkg.corrections import Corrections, apply_corrections
+from stemkg.dataset import DATASET_GRAPH, describe
 from stemkg.errors import InputError, MappingError, StemkgError
 from stemkg.evalset import EvalReport, load_gold_dir, score
 from stemkg.extract import explain, extract
 from stemkg.extract.registry import registry_record
+from stemkg.grading import GRADES_GRAPH, GradedReport, ReportDesign, grade_quads, load_table
 from stemkg.link import Ambiguity, Conflict, Profile, ReportRef, link_studies, normalise_venue
 from stemkg.model import RecordFile, Report
 from stemkg.rdf import SourceInput, map_source
@@ -108,7 +110,8 @@ class BuildResult:
     sources: tuple[SourceSummary, ...]
     studies: int
     triples: int
-    """Triples in the source graphs (the data; what ``validate`` and ``stats`` count too)."""
+    """Triples in the source, grades and dataset graphs (the data; what ``validate`` and ``stats``
+    count too)."""
     validation: ValidationReport
     problems: tuple[FileProblem, ...]
     ambiguous: tuple[Ambiguity, ...]
@@ -382,9 +385,22 @@ def _conflict_problems(conflicts: tuple[Conflict, ...], loaded: list[Loaded]) ->
     return found
 
 
+def _graded(unit: Loaded, keys: tuple[str, ...]) -> list[GradedReport]:
+    """The reports of one mapped source, ready for grading."""
+    return [
+        GradedReport(
+            ids.study_iri(key),
+            ids.report_iri(unit.key, key),
+            ReportDesign.of(report, unit.record.source),
+        )
+        for key, report in zip(keys, unit.record.reports, strict=True)
+    ]
+
+
 def _map_all(
     loaded: list[Loaded], problems: list[FileProblem], warnings: list[FileProblem]
 ) -> tuple[dict[str, list[Quad]], dict[str, Loaded], tuple[Ambiguity, ...]]:
+    """Link and map every source; the grades graph is added as one graph more."""
     refs = [
         ReportRef(unit.key, n, report.study, _profile(unit, report), _local(unit.record, report))
         for unit in loaded
@@ -394,6 +410,7 @@ def _map_all(
     warnings += _conflict_problems(linking.conflicts, loaded)
     graphs: dict[str, list[Quad]] = {}
     units: dict[str, Loaded] = {}
+    graded: list[GradedReport] = []
     for unit in loaded:
         keys = tuple(linking.keys[(unit.key, n)] for n in range(len(unit.record.reports)))
         src = SourceInput(
@@ -406,6 +423,9 @@ def _map_all(
             continue
         graphs[ids.graph_iri(unit.key)] = quads
         units[ids.graph_iri(unit.key)] = unit
+        graded += _graded(unit, keys)
+    if graphs:
+        graphs[GRADES_GRAPH] = grade_quads(graded, load_table())
     return graphs, units, linking.ambiguous
 
 
@@ -542,12 +562,15 @@ def build(
         graphs, units, ambiguous = _map_all(loaded, problems, reading.warnings)
         if not graphs:
             raise NothingToBuildError("nothing could be built: every source failed to map")
+        keys = [u.key for u in units.values()]
+        graphs[DATASET_GRAPH] = describe(graphs, keys, software_version())
         count = len(graphs)
         extension = _term_extension(graphs)
         report = validate_graphs(
             sorted(graphs.items()),
             progress=lambda n: progress("validate", n, count),
             ontology=extension,
+            grades=graphs[GRADES_GRAPH],
         )
         sources = [
             SourceSummary(u.key, u.path, g, u.content_hash, len(u.record.reports), len(graphs[g]))
@@ -610,12 +633,14 @@ def validate_build(out_dir: Path) -> ValidationReport:
     store = open_store(out_dir)
     names = sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
     ontology = list(store.quads_for_pattern(None, None, None, NamedNode(ONTOLOGY_GRAPH)))
+    grades = list(store.quads_for_pattern(None, None, None, NamedNode(GRADES_GRAPH)))
     return validate_graphs(
         (
             (name, list(store.quads_for_pattern(None, None, None, NamedNode(name))))
             for name in names
         ),
         ontology=ontology,
+        grades=grades,
     )
 
 
@@ -646,4 +671,5 @@ def validate_file(path: Path) -> ValidationReport:
     if not quads:
         raise InputError(path, "holds no triples")
     ontology = [q for q in quads if q.graph_name == NamedNode(ONTOLOGY_GRAPH)]
-    return validate_graphs(_graphs_of(quads), ontology=ontology)
+    grades = [q for q in quads if q.graph_name == NamedNode(GRADES_GRAPH)]
+    return validate_graphs(_graphs_of(quads), ontology=ontology, grades=grades)

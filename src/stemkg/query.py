@@ -51,7 +51,7 @@ from stemkg.model import (
 )
 from stemkg.resources import queries_dir
 from stemkg.store import PREFIXES
-from stemkg.vocab import ID, ONTOLOGY_GRAPH, XSD, enum_iri
+from stemkg.vocab import ID, ONTOLOGY_GRAPH, XSD, enum_iri, route_groups
 
 __all__ = [
     "NamedQuery",
@@ -247,6 +247,9 @@ def _term_value(param: Param, value: str, lexicon: Lexicon, store: Store | None)
         try:
             return NamedNode(ids.expand(lexicon.resolve(term_kind, value).id))
         except UnknownTermError as exc:
+            group = route_groups().get(value.casefold()) if term_kind is Kind.ROUTE else None
+            if group is not None:  # a local route group: route=cns
+                return NamedNode(group)
             unmapped = _unmapped_node(term_kind, value, store)
             if unmapped is not None:
                 return unmapped

@@ -42,13 +42,6 @@ from stemkg.vocab import DCTERMS, ECO, PROV, RDF, RDFS, XSD, C, P, enum_iri
 __all__ = ["SourceInput", "map_source"]
 
 _TYPE = NamedNode(RDF + "type")
-_AUTHOR_STATEMENT = {
-    SourceKind.NEWS,
-    SourceKind.BLOG,
-    SourceKind.PRESS_RELEASE,
-    SourceKind.CLINIC_PAGE,
-    SourceKind.EXAMPLE,
-}
 
 Obj = NamedNode | Literal
 
@@ -204,7 +197,7 @@ def _study(g: _Graph, study: NamedNode, key: str, ref: StudyRef) -> None:
 
 
 def _evidence_code(kind: SourceKind, study_type: StudyType) -> NamedNode:
-    if kind in _AUTHOR_STATEMENT:
+    if not kind.is_primary:
         return NamedNode(ECO + "0000302")
     return NamedNode(ECO + ("0000006" if study_type.is_preclinical else "0000180"))
 

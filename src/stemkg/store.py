@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 STORE_DIR = "store"
-ONTOLOGY_FILES = ("stemkg.ttl", "local-terms.ttl", "terms.ttl")
+ONTOLOGY_FILES = ("stemkg.ttl", "local-terms.ttl", "terms.ttl", "route-groups.ttl")
 PREFIXES = {
     "stemkg": VOCAB,
     "obo": OBO,

@@ -20,9 +20,10 @@ from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
+from stemkg.grading import GRADES_GRAPH
 from stemkg.resources import ontology_file
 from stemkg.store import ONTOLOGY_FILES
-from stemkg.vocab import ONTOLOGY_GRAPH, VOCAB, C
+from stemkg.vocab import ONTOLOGY_GRAPH, VOCAB, C, P
 
 __all__ = ["CHUNK", "ValidationReport", "Violation", "report_graph", "validate_graphs"]
 
@@ -132,7 +133,32 @@ class _DataGraph(rdflib.Graph):
 _SUBCLASS = NamedNode(str(rdflib.RDFS.subClassOf))
 
 
-def _check(chunk: list[tuple[str, list[Quad]]], ontology: list[Quad]) -> list[Violation]:
+_GRADE = NamedNode(P.evidenceGrade)
+Grades = dict[str, list[Quad]]
+
+
+def _grade_index(quads: Iterable[Quad]) -> Grades:
+    """Each study's grade triple with its assignment's triples, to mix into the source graphs
+    that describe the study (a study's grade is in the grades graph, not in its sources)."""
+    found = list(quads)
+    by_subject: dict[str, list[Quad]] = defaultdict(list)
+    for q in found:
+        by_subject[_iri(q.subject)].append(q)
+    index: Grades = defaultdict(list)
+    for q in found:
+        if q.predicate == _GRADE:
+            index[_iri(q.subject)] += [q, *by_subject[_iri(q.object)]]
+    return index
+
+
+def _mixed_grades(chunk: list[tuple[str, list[Quad]]], grades: Grades) -> list[Quad]:
+    subjects = {_iri(q.subject) for name, quads in chunk if name != GRADES_GRAPH for q in quads}
+    return [q for s in sorted(subjects & grades.keys()) for q in grades[s]]
+
+
+def _check(
+    chunk: list[tuple[str, list[Quad]]], ontology: list[Quad], grades: Grades | None = None
+) -> list[Violation]:
     owners: dict[str, list[str]] = defaultdict(list)
     data = _DataGraph()
     data += _ontology()
@@ -144,6 +170,13 @@ def _check(chunk: list[tuple[str, list[Quad]]], ontology: list[Quad]) -> list[Vi
             owners[subject].append(name)
         triples = serialize((q.triple for q in quads), format=RdfFormat.N_TRIPLES)
         data.parse(data=triples, format="nt")
+    mixed = _mixed_grades(chunk, grades or {})
+    if mixed:
+        for subject in {_iri(q.subject) for q in mixed} - owners.keys():
+            owners[subject].append(GRADES_GRAPH)
+        data.parse(
+            data=serialize((q.triple for q in mixed), format=RdfFormat.N_TRIPLES), format="nt"
+        )
     _, results, _ = shacl_validate(
         data,
         shacl_graph=_shapes(),
@@ -162,10 +195,13 @@ def validate_graphs(
     chunk: int = CHUNK,
     progress: Progress | None = None,
     ontology: Iterable[Quad] = (),
+    grades: Iterable[Quad] = (),
 ) -> ValidationReport:
     """Validate named graphs (name, quads) in chunks of ``chunk`` graphs; ``ontology`` adds the
-    subclass chains of terms beyond the shipped extracts (a build's ontology graph)."""
+    subclass chains of terms beyond the shipped extracts (a build's ontology graph), ``grades``
+    the build's grades graph, whose assignments are checked with the studies they grade."""
     extra = list(ontology)
+    index = _grade_index(grades)
     violations: list[Violation] = []
     batch: list[tuple[str, list[Quad]]] = []
     count = triples = 0
@@ -176,12 +212,12 @@ def validate_graphs(
         count += 1
         triples += len(quads)
         if len(batch) >= chunk:
-            violations += _check(batch, extra)
+            violations += _check(batch, extra, index)
             if progress:
                 progress(len(batch))
             batch = []
     if batch:
-        violations += _check(batch, extra)
+        violations += _check(batch, extra, index)
         if progress:
             progress(len(batch))
     ordered = sorted(set(violations), key=lambda v: (v.graph, v.focus, v.path or "", v.message))

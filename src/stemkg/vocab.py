@@ -36,6 +36,7 @@ __all__ = [
     "load_ancestors",
     "load_lexicon",
     "load_resources",
+    "route_groups",
     "shipped_terms",
 ]
 
@@ -68,6 +69,7 @@ class C:
     UnmappedTerm = VOCAB + "UnmappedTerm"
     PlannedMeasure = VOCAB + "PlannedMeasure"
     GradeAssignment = VOCAB + "GradeAssignment"
+    GradingRule = VOCAB + "GradingRule"
     ValueProperty = VOCAB + "ValueProperty"
 
 
@@ -83,6 +85,7 @@ class P:
     evidenceGrade = VOCAB + "evidenceGrade"
     gradeLevel = VOCAB + "gradeLevel"
     gradingRule = VOCAB + "gradingRule"
+    authorStatementOnly = VOCAB + "authorStatementOnly"
     # report
     aboutStudy = VOCAB + "aboutStudy"
     studyType = VOCAB + "studyType"
@@ -264,6 +267,25 @@ def shipped_terms() -> frozenset[str]:
             if quad.predicate == label and isinstance(quad.subject, NamedNode):
                 found.add(quad.subject.value)
     return frozenset(found)
+
+
+ROUTE_GROUPS = "route-groups.ttl"
+
+
+@cache
+def route_groups() -> dict[str, str]:
+    """The local route groups (``ontology/route-groups.ttl``) by short name, label and CURIE,
+    case folded: ``cns``, ``central nervous system route`` and ``stemkg:route-group-cns``."""
+    from pyoxigraph import Literal, NamedNode, RdfFormat, parse
+
+    wanted = {SKOS + "notation", RDFS + "label"}
+    found: dict[str, str] = {}
+    for quad in parse(path=str(ontology_file(ROUTE_GROUPS)), format=RdfFormat.TURTLE):
+        s, o = quad.subject, quad.object
+        if quad.predicate.value in wanted and isinstance(s, NamedNode) and isinstance(o, Literal):
+            found[o.value.casefold()] = s.value
+            found[f"stemkg:{s.value.removeprefix(VOCAB)}".casefold()] = s.value
+    return found
 
 
 @cache
