@@ -632,6 +632,53 @@ def diff_cmd(
     out.print(table)
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM stops the endpoint as Ctrl+C does, so the engine child is stopped too."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+@app.command("serve")
+@handles_errors
+def serve_cmd(
+    build_dir: BuildDir = Path("build"),
+    port: Annotated[
+        int, typer.Option("--port", "-p", help="Port to listen on (0: any free).")
+    ] = 7878,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    timeout: Annotated[
+        int, typer.Option("--timeout", min=1, help="Time limit of one query, in seconds.")
+    ] = 30,
+    allow_service: Annotated[
+        list[str] | None,
+        typer.Option("--allow-service", help="A host queries may call with SERVICE (repeatable)."),
+    ] = None,
+) -> None:
+    """Serve the build read-only as a SPARQL 1.1 endpoint (the Oxigraph server behind a front
+    that refuses updates, malformed queries and SERVICE calls to other hosts)."""
+    from stemkg.serve import Endpoint, ServeConfig
+
+    allowed = frozenset(h.lower() for h in allow_service or [])
+    endpoint = Endpoint(ServeConfig(build_dir, host, port, timeout, allowed))
+    _stop_on_sigterm()
+    try:
+        endpoint.start()
+        root = endpoint.url.removesuffix("/sparql") + "/"
+        shown = {"highlight": False, "soft_wrap": True}
+        out.print(f"SPARQL endpoint {endpoint.url} (named queries: {root})", **shown)
+        out.print(f"serving {build_dir} read-only; press Ctrl+C to stop", **shown)
+        endpoint.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        endpoint.close()
+    err.print("stopped")
+
+
 @app.command("eval")
 @handles_errors
 def eval_cmd(
