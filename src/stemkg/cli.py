@@ -668,9 +668,12 @@ def serve_cmd(
     try:
         endpoint.start()
         root = endpoint.url.removesuffix("/sparql") + "/"
-        shown = {"highlight": False, "soft_wrap": True}
-        out.print(f"SPARQL endpoint {endpoint.url} (named queries: {root})", **shown)
-        out.print(f"serving {build_dir} read-only; press Ctrl+C to stop", **shown)
+        out.print(
+            f"SPARQL endpoint {endpoint.url} (named queries: {root})\n"
+            f"serving {build_dir} read-only; press Ctrl+C to stop",
+            highlight=False,
+            soft_wrap=True,
+        )
         endpoint.serve_forever()
     except KeyboardInterrupt:
         pass
