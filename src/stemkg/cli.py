@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -632,14 +633,9 @@ def diff_cmd(
     out.print(table)
 
 
-def _stop_on_sigterm() -> None:
+def _stop(signum: int, frame: object) -> None:
     """SIGTERM stops the endpoint as Ctrl+C does, so the engine child is stopped too."""
-    import signal
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
+    raise KeyboardInterrupt
 
 
 @app.command("serve")
@@ -664,7 +660,7 @@ def serve_cmd(
 
     allowed = frozenset(h.lower() for h in allow_service or [])
     endpoint = Endpoint(ServeConfig(build_dir, host, port, timeout, allowed))
-    _stop_on_sigterm()
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         endpoint.start()
         root = endpoint.url.removesuffix("/sparql") + "/"
@@ -679,6 +675,7 @@ def serve_cmd(
         pass
     finally:
         endpoint.close()
+        signal.signal(signal.SIGTERM, previous)
     err.print("stopped")
 
 
