@@ -104,18 +104,21 @@ def _services(node: Any) -> Iterator[Any]:
             yield from _services(value)
 
 
-def service_hosts(text: str) -> list[str]:
-    """The ``host`` (or ``host:port``) of every SERVICE IRI in a query, prefixes resolved;
-    a SERVICE on a variable gives ``?name``. Raises ``Refusal`` (400) when it does not parse."""
+def _algebra(text: str) -> Any:
+    """The query translated by rdflib (prefixes and BASE resolved); ``Refusal`` when it is
+    empty or malformed (400) or an update (403)."""
+    if not text.strip():
+        raise Refusal(HTTPStatus.BAD_REQUEST, "malformed query: the query is empty")
     try:
-        algebra = translateQuery(parseQuery(text)).algebra
+        parsed = parseQuery(text)
+    except Exception as exc:
+        if _is_update(text):
+            raise Refusal(_FORBIDDEN, _READ_ONLY) from None
+        raise Refusal(HTTPStatus.BAD_REQUEST, f"malformed query: {_one_line(str(exc))}") from None
+    try:
+        return translateQuery(parsed).algebra
     except Exception as exc:
         raise Refusal(HTTPStatus.BAD_REQUEST, f"malformed query: {_one_line(str(exc))}") from None
-    hosts = []
-    for term in _services(algebra):
-        parts = urlsplit(str(term))
-        hosts.append(parts.netloc.lower() if parts.scheme else f"?{term}")
-    return hosts
 
 
 def _is_update(text: str) -> bool:
@@ -126,17 +129,19 @@ def _is_update(text: str) -> bool:
     return bool(parsed.get("request"))
 
 
+def service_hosts(text: str) -> list[str]:
+    """The ``host`` (or ``host:port``) of every SERVICE IRI in a query, prefixes resolved;
+    a SERVICE on a variable gives ``?name``. Raises ``Refusal`` as ``check_query`` does."""
+    hosts = []
+    for term in _services(_algebra(text)):
+        parts = urlsplit(str(term))
+        hosts.append(parts.netloc.lower() if parts.scheme else f"?{term}")
+    return hosts
+
+
 def check_query(text: str, allowed: frozenset[str]) -> None:
     """Refuse what must not reach the engine: an empty or malformed query (400), an update
     (403), a SERVICE call to a host not in ``allowed`` (403)."""
-    if not text.strip():
-        raise Refusal(HTTPStatus.BAD_REQUEST, "malformed query: the query is empty")
-    try:
-        parseQuery(text)
-    except Exception as exc:
-        if _is_update(text):
-            raise Refusal(_FORBIDDEN, _READ_ONLY) from None
-        raise Refusal(HTTPStatus.BAD_REQUEST, f"malformed query: {_one_line(str(exc))}") from None
     for host in service_hosts(text):
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         if host not in allowed and name not in allowed:
