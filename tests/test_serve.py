@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import html
 import io
 import re
 import signal
@@ -248,6 +249,7 @@ def test_root_page_lists_and_runs_the_named_queries(endpoint: Endpoint) -> None:
     assert len(named) >= 10
     for q in named:
         assert f'id="{q.name}"' in page and q.title in page
+        assert html.escape(q.description) in page
         for param in q.params:
             assert f"?{param.name}" in page
     base = endpoint.url.removesuffix("/sparql")
