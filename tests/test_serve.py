@@ -266,6 +266,22 @@ def test_root_page_lists_and_runs_the_named_queries(endpoint: Endpoint) -> None:
     assert fetch(f"{base}/queries/nope")[0] == 404
 
 
+def test_oxigraph_query_editor_is_proxied_and_checked(endpoint: Endpoint) -> None:
+    base = endpoint.url.removesuffix("/sparql")
+    status, kind, page = fetch(f"{base}/ui/")
+    assert status == 200 and kind.startswith("text/html") and b"yasgui.min.js" in page
+    assert 'href="/ui/"' in fetch(f"{base}/")[2].decode()
+    for asset in ("/ui/yasgui.min.js", "/ui/yasgui.min.css", "/logo.svg"):
+        status, _, body = fetch(base + asset)
+        assert status == 200 and len(body) > 100, asset
+    ui = base + "/ui/sparql"
+    status, _, body = fetch(ui, form("query", STUDIES), {**FORM, "Accept": "text/csv"})
+    assert status == 200 and body.decode().startswith("study")
+    assert fetch(base + "/ui/update", form("update", "CLEAR ALL"), FORM)[0] == 403
+    refused = "SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"
+    assert fetch(ui, form("query", refused), FORM)[0] == 403
+
+
 def test_time_limit_gives_503_with_a_clear_message(built: BuildResult) -> None:
     with serving(built.out_dir, timeout_s=1) as running:
         started = time.monotonic()

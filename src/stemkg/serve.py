@@ -54,7 +54,14 @@ log = logging.getLogger(__name__)
 CANCELLED = b"The SPARQL operation has been cancelled"
 """What the Oxigraph server appends to a result it stops at its time limit (status 200)."""
 SPARQL_PATH = "/sparql"
-_QUERY_PATHS = frozenset({"/", SPARQL_PATH, "/query"})
+_QUERY_PATHS = frozenset({"/", SPARQL_PATH, "/query", "/ui/sparql", "/ui/query"})
+_UI = {  # Oxigraph's own query page (YASGUI) under /ui/; it queries /ui/sparql, checked too
+    "/ui": "/",
+    "/ui/": "/",
+    "/ui/yasgui.min.js": "/yasgui.min.js",
+    "/ui/yasgui.min.css": "/yasgui.min.css",
+    "/logo.svg": "/logo.svg",
+}
 _MAX_BODY = 1 << 20
 _FORWARDED = ("default-graph-uri", "named-graph-uri")
 _GRACE_S = 10.0
@@ -237,7 +244,8 @@ def _page(queries: list[NamedQuery], endpoint: str) -> bytes:
         "</head><body><h1>stemkg SPARQL endpoint</h1>"
         f"<p>SPARQL 1.1 Protocol, read-only: <code>{html.escape(endpoint)}</code> (GET "
         "<code>?query=</code>, or POST <code>application/sparql-query</code> or a form). "
-        "Every triple is in a named graph; the default graph is their union.</p>"
+        "Every triple is in a named graph; the default graph is their union. "
+        '<a href="/ui/">Oxigraph query editor</a> (its queries are checked here too).</p>'
         f"<h1>Named queries ({len(queries)})</h1><ul>{''.join(items)}</ul></body></html>\n"
     )
     return body.encode("utf-8")
@@ -246,6 +254,10 @@ def _page(queries: list[NamedQuery], endpoint: str) -> bytes:
 class _Front(ThreadingHTTPServer):
     daemon_threads = True
     endpoint: Endpoint
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log a request that broke (a client gone mid-answer), never print it."""
+        log.exception("request from %s failed", client_address)
 
 
 class _Front6(_Front):
@@ -268,6 +280,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _refuse(self, refusal: Refusal) -> None:
+        self.close_connection = True  # a refused request's body may be left unread
         self._send(refusal.status, refusal.message.encode() + b"\n", "text/plain; charset=utf-8")
 
     def do_GET(self) -> None:
@@ -279,9 +292,11 @@ class _Handler(BaseHTTPRequestHandler):
             elif parts.path == "/":
                 page = self.server.endpoint.page
                 self._send(200, page, "text/html; charset=utf-8")
+            elif parts.path in _UI:
+                self._send(*self.server.endpoint.static(_UI[parts.path]))
             elif parts.path.startswith("/queries/"):
                 self._query_text(parts.path.removeprefix("/queries/"))
-            elif "update" in fields or parts.path == "/update":
+            elif "update" in fields or parts.path.endswith("/update"):
                 raise Refusal(
                     HTTPStatus.FORBIDDEN, "updates are refused: this endpoint is read-only"
                 )
@@ -303,12 +318,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _post_query(self, path: str, fields: dict[str, list[str]]) -> str:
         """The query of a POST (``application/sparql-query`` or a form); an update is refused."""
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise Refusal(HTTPStatus.BAD_REQUEST, "Content-Length is not a number") from None
         if length > _MAX_BODY:
             raise Refusal(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the query is larger than 1 MiB")
         body = self.rfile.read(length).decode("utf-8", "replace")
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if kind == "application/sparql-update" or path == "/update":
+        if kind == "application/sparql-update" or path.endswith("/update"):
             raise Refusal(_FORBIDDEN, _READ_ONLY)
         if kind == "application/sparql-query":
             return body
@@ -438,6 +456,20 @@ class Endpoint:
             message = _one_line(body.decode("utf-8", "replace"))
             body = (message + "\n").encode()
         return response.status, content_type, body
+
+    def static(self, path: str) -> tuple[int, bytes, str]:
+        """A page or asset of the engine's query UI: status, body, content type."""
+        connection = http.client.HTTPConnection("127.0.0.1", self._internal, timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            message = f"the SPARQL engine did not answer ({_one_line(str(exc))})\n"
+            return HTTPStatus.BAD_GATEWAY, message.encode(), "text/plain; charset=utf-8"
+        finally:
+            connection.close()
+        return response.status, body, response.getheader("Content-Type") or "text/plain"
 
     def _timed_out(self) -> tuple[int, str, bytes]:
         message = (
