@@ -31,7 +31,7 @@ from stemkg.errors import InputError, ServeError
 from stemkg.pipeline import BuildResult
 from stemkg.query import list_queries
 from stemkg.serve import Endpoint, Refusal, ServeConfig, check_query, service_hosts
-from stemkg.store import open_store
+from stemkg.store import build_lock, open_store
 
 PREFIX = "PREFIX s: <https://w3id.org/stemkg/vocab/>\n"
 STUDIES = PREFIX + "SELECT DISTINCT ?study WHERE { ?study a s:Study } ORDER BY ?study"
@@ -303,6 +303,11 @@ def test_port_in_use_and_missing_builds_are_errors(built: BuildResult, tmp_path:
     (tmp_path / "half" / "store").mkdir(parents=True)
     with pytest.raises(InputError, match=r"unfinished build \(no manifest.json\)"):
         Endpoint(ServeConfig(tmp_path / "half", port=0)).start()
+    (tmp_path / "half" / "manifest.json").write_text("{}")
+    with pytest.raises(ServeError, match="the oxigraph server stopped at start"):
+        Endpoint(ServeConfig(tmp_path / "half", port=0)).start()
+    with build_lock(built.out_dir), pytest.raises(InputError, match="a build is running here"):
+        Endpoint(ServeConfig(built.out_dir, port=0)).start()
 
 
 def _children(pid: int) -> list[int]:

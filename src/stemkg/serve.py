@@ -182,15 +182,12 @@ def _check_build(build_dir: Path) -> Path:
     if not (build_dir / MANIFEST).is_file():
         raise InputError(build_dir, f"unfinished build (no {MANIFEST}); run `stemkg build` again")
     lock = build_dir / ".lock"
-    if lock.is_file():
-        with lock.open("a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise InputError(
-                    build_dir, "a build is running here; serve it when it ends"
-                ) from None
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with contextlib.suppress(FileNotFoundError), lock.open("rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(build_dir, "a build is running here; serve it when it ends") from None
+        fcntl.flock(handle, fcntl.LOCK_UN)
     return store
 
 
