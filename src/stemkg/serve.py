@@ -204,7 +204,8 @@ def _wait_until_listening(child: subprocess.Popen[bytes], port: int, log_file: I
     while time.monotonic() < deadline:
         if child.poll() is not None:
             log_file.seek(0)
-            said = _one_line(log_file.read().decode("utf-8", "replace")) or "no message"
+            text = log_file.read().decode("utf-8", "replace").split("Stack backtrace")[0]
+            said = _one_line(text) or "no message"
             raise ServeError(
                 f"the oxigraph server stopped at start (exit {child.returncode}): {said}"
             )
@@ -420,6 +421,7 @@ class Endpoint:
             stdout=self._child_log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl+C reaches us; we stop the child ourselves
+            env={**os.environ, "RUST_BACKTRACE": "0", "RUST_LIB_BACKTRACE": "0"},
         )
         _wait_until_listening(self._child, self._internal, self._child_log)
 
