@@ -229,6 +229,17 @@ def test_check_query_reads_services_through_prefixes_and_base() -> None:
     with pytest.raises(Refusal) as refused:
         check_query(query, frozenset({"other.org"}))
     assert refused.value.status == HTTPStatus.FORBIDDEN
+    # codepoint escapes are read as the engine reads them, before parsing
+    escaped = [
+        "SELECT * WHERE { \\u0053ERVICE <http://a.org/> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE <http\\u003A//a.org/\\u003e { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE <HTTP://A.org/> { ?s ?p ?o } }",
+    ]
+    assert [service_hosts(q) for q in escaped] == [["a.org"]] * 3
+    hidden = 'SELECT * { BIND("\\u0022) } SERVICE <http://a.org/> { ?s ?p ?o } } #" AS ?y) }'
+    with pytest.raises(Refusal, match="malformed query"):
+        check_query(hidden, frozenset())
+    assert service_hosts("SELECT * WHERE { SERVICE <urn:x> { ?s ?p ?o } }") == ["urn:x"]
     on_variable = "SELECT * WHERE { VALUES ?e { <http://a/> } SERVICE ?e { ?s ?p ?o } }"
     with pytest.raises(Refusal, match=r"SERVICE \?e is refused"):
         check_query(on_variable, frozenset({"a"}))

@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Variable
 
 from stemkg.errors import InputError, ServeError
 from stemkg.pipeline import MANIFEST
@@ -138,11 +139,14 @@ def _is_update(text: str) -> bool:
 
 def service_hosts(text: str) -> list[str]:
     """The ``host`` (or ``host:port``) of every SERVICE IRI in a query, prefixes resolved;
-    a SERVICE on a variable gives ``?name``. Raises ``Refusal`` as ``check_query`` does."""
+    a SERVICE on a variable gives ``?name``, one on an IRI with no host the IRI. Raises
+    ``Refusal`` as ``check_query`` does."""
     hosts = []
     for term in _services(_algebra(text)):
-        parts = urlsplit(str(term))
-        hosts.append(parts.netloc.lower() if parts.scheme else f"?{term}")
+        if isinstance(term, Variable):
+            hosts.append(f"?{term}")
+        else:
+            hosts.append(urlsplit(str(term)).netloc.lower() or str(term))
     return hosts
 
 
@@ -295,9 +299,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif parts.path.startswith("/queries/"):
                 self._query_text(parts.path.removeprefix("/queries/"))
             elif "update" in fields or parts.path.endswith("/update"):
-                raise Refusal(
-                    HTTPStatus.FORBIDDEN, "updates are refused: this endpoint is read-only"
-                )
+                raise Refusal(_FORBIDDEN, _READ_ONLY)
             elif parts.path in _QUERY_PATHS:
                 raise Refusal(HTTPStatus.BAD_REQUEST, "give the query as ?query=")
             else:
@@ -331,9 +333,7 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "application/x-www-form-urlencoded":
             form = parse_qs(body, keep_blank_values=True)
             if "update" in form:
-                raise Refusal(
-                    HTTPStatus.FORBIDDEN, "updates are refused: this endpoint is read-only"
-                )
+                raise Refusal(_FORBIDDEN, _READ_ONLY)
             for name in _FORWARDED:
                 fields.setdefault(name, []).extend(form.get(name, []))
             if "query" in form:
