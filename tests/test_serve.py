@@ -220,6 +220,8 @@ def test_malformed_queries_get_400_with_one_line(endpoint: Endpoint) -> None:
         assert status == 400 and _one_line(body).startswith("malformed query:")
     status, _, body = fetch(endpoint.url, b"query", {"Content-Type": "text/plain"})
     assert status == 415 and "application/sparql-query" in _one_line(body)
+    elsewhere = endpoint.url.replace("/sparql", "/store")
+    assert fetch(elsewhere, form("query", STUDIES), FORM)[0] == 404
 
 
 def test_check_query_reads_services_through_prefixes_and_base() -> None:

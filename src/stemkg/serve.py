@@ -311,6 +311,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         fields = parse_qs(parts.query, keep_blank_values=True)
         try:
+            if parts.path not in _QUERY_PATHS and not parts.path.endswith("/update"):
+                raise Refusal(HTTPStatus.NOT_FOUND, f"{parts.path}: no such endpoint")
             text = self._post_query(parts.path, fields)
             self._answer(text, fields)
         except Refusal as refusal:
