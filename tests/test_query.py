@@ -31,6 +31,11 @@ def test_library_has_documented_queries() -> None:
         assert q.title != q.name and q.description, q.name
 
 
+def test_a_header_field_goes_on_over_indented_comment_lines() -> None:
+    text = "# title: T\n# description: one\n#   two three\n#\n#   not this\nSELECT * {}"
+    assert query.query_from_text(text).description == "one two three"
+
+
 @pytest.mark.parametrize(
     "named",
     # source-disagreements needs two disagreeing sources: test_source_disagreements below

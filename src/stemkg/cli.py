@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -630,6 +631,52 @@ def diff_cmd(
             compress(v.node), compress(v.predicate), v.change, ", ".join(v.old), ", ".join(v.new)
         )
     out.print(table)
+
+
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM stops the endpoint as Ctrl+C does, so the engine child is stopped too."""
+    raise KeyboardInterrupt
+
+
+@app.command("serve")
+@handles_errors
+def serve_cmd(
+    build_dir: BuildDir = Path("build"),
+    port: Annotated[
+        int, typer.Option("--port", "-p", help="Port to listen on (0: any free).")
+    ] = 7878,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    timeout: Annotated[
+        int, typer.Option("--timeout", min=1, help="Time limit of one query, in seconds.")
+    ] = 30,
+    allow_service: Annotated[
+        list[str] | None,
+        typer.Option("--allow-service", help="A host queries may call with SERVICE (repeatable)."),
+    ] = None,
+) -> None:
+    """Serve the build read-only as a SPARQL 1.1 endpoint (the Oxigraph server behind a front
+    that refuses updates, malformed queries and SERVICE calls to other hosts)."""
+    from stemkg.serve import Endpoint, ServeConfig
+
+    allowed = frozenset(h.lower() for h in allow_service or [])
+    endpoint = Endpoint(ServeConfig(build_dir, host, port, timeout, allowed))
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        endpoint.start()
+        root = endpoint.url.removesuffix("/sparql") + "/"
+        out.print(
+            f"SPARQL endpoint {endpoint.url} (named queries: {root})\n"
+            f"serving {build_dir} read-only; press Ctrl+C to stop",
+            highlight=False,
+            soft_wrap=True,
+        )
+        endpoint.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        endpoint.close()
+        signal.signal(signal.SIGTERM, previous)
+    err.print("stopped")
 
 
 @app.command("eval")

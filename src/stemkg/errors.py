@@ -10,6 +10,7 @@ __all__ = [
     "MappingError",
     "OutputError",
     "QueryError",
+    "ServeError",
     "StemkgError",
 ]
 
@@ -45,3 +46,7 @@ class OutputError(StemkgError):
 
 class BuildLockedError(StemkgError):
     """Another build holds the lock on the output folder."""
+
+
+class ServeError(StemkgError):
+    """The SPARQL endpoint cannot start: its port is taken or its engine will not run."""

@@ -69,6 +69,7 @@ __all__ = [
 ]
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+_CONTINUED = re.compile(r"^#\s{2,}(\S.*)$")
 _PARAM = re.compile(r"^(\w+)\s+(\S+)\s*(.*)$")
 _CHOICES: dict[str, type[StrEnum]] = {
     "modality": Modality,
@@ -163,13 +164,19 @@ def query_from_text(text: str, name: str = "query") -> NamedQuery:
 def _parse_text(text: str, path: Path) -> NamedQuery:
     fields: dict[str, str] = {}
     params = []
+    last = ""
     for line in text.splitlines():
         match = _HEADER.match(line.strip())
         if not match:
             if line.strip() and not line.lstrip().startswith("#"):
                 break
+            more = _CONTINUED.match(line.strip())
+            if more and last in fields:  # an indented comment line goes on the field above
+                fields[last] += " " + more.group(1)
+            last = last if more else ""
             continue
         key, value = match.groups()
+        last = key
         if key != "param":
             fields[key] = (fields.get(key, "") + " " + value).strip()
             continue
