@@ -29,6 +29,7 @@ from stemkg import fetch as fetch_mod
 from stemkg.errors import StemkgError
 from stemkg.extract.summary import summarise
 from stemkg.ids import compress
+from stemkg.kgx import write_kgx
 from stemkg.model import RecordFile, record_json_schema
 from stemkg.sources.migration import migrate_file
 from stemkg.store import atomic_write, open_store
@@ -481,6 +482,7 @@ class ExportFormat(StrEnum):
 
     graphml = "graphml"
     cyjs = "cyjs"
+    kgx = "kgx"
 
 
 @app.command()
@@ -490,7 +492,13 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.graphml,
     build_dir: BuildDir = Path("build"),
 ) -> None:
-    """Export the evidence network (GraphML for Gephi, Cytoscape, yEd, igraph)."""
+    """Export the evidence network (GraphML for Gephi, Cytoscape, yEd, igraph; KGX TSV, where
+    --out is a prefix: OUT_nodes.tsv and OUT_edges.tsv, or a folder to get stemkg_*.tsv)."""
+    if fmt is ExportFormat.kgx:
+        nodes_tsv, edges_tsv, kgx_rows = write_kgx(open_store(build_dir), out_file)
+        nodes, edges = len(kgx_rows.nodes), len(kgx_rows.edges)
+        out.print(f"wrote {nodes_tsv} ({nodes} nodes) and {edges_tsv} ({edges} edges)")
+        return
     graph = export_mod.project(open_store(build_dir))
     writer = export_mod.write_cyjs if fmt is ExportFormat.cyjs else export_mod.write_graphml
     writer(graph, out_file)
