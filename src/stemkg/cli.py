@@ -25,6 +25,7 @@ from rich.table import Table
 from stemkg import evalset, pipeline, query
 from stemkg import export as export_mod
 from stemkg import fetch as fetch_mod
+from stemkg import html as html_mod
 from stemkg.errors import StemkgError
 from stemkg.extract.summary import summarise
 from stemkg.ids import compress
@@ -480,6 +481,7 @@ class ExportFormat(StrEnum):
 
     graphml = "graphml"
     cyjs = "cyjs"
+    html = "html"
 
 
 @app.command()
@@ -490,6 +492,10 @@ def export(
     build_dir: BuildDir = Path("build"),
 ) -> None:
     """Export the evidence network (GraphML for Gephi, Cytoscape, yEd, igraph)."""
+    if fmt is ExportFormat.html:  # an offline evidence browser, not a network file
+        s = html_mod.write_html(open_store(build_dir), out_file)
+        out.print(f"wrote {out_file}: {s.studies} studies, {s.terms} terms, {s.quotes} quotes")
+        return
     graph = export_mod.project(open_store(build_dir))
     writer = export_mod.write_cyjs if fmt is ExportFormat.cyjs else export_mod.write_graphml
     writer(graph, out_file)
