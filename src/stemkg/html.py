@@ -152,7 +152,7 @@ def _layout(kinds: list[str], edges: list[tuple[int, int]]) -> list[tuple[float,
         for i, kind in enumerate(kinds)
     ]
     k = 2.0 / math.sqrt(n)
-    steps = 150 if n <= 400 else 30
+    steps = max(2, min(150, 24_000_000 // (n * n)))  # O(n^2) a step: bound the whole work
     for step in range(steps):
         pos = _step(pos, edges, k, 0.1 * (1 - step / steps) + 0.002)
     xs, ys = [p[0] for p in pos], [p[1] for p in pos]

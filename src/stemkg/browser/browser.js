@@ -100,8 +100,7 @@
     r.quotes.forEach(function (q) {
       box.appendChild(el("blockquote", {"class": "quote"}, q.quote));
       var where = q.start >= 0 ? "characters " + q.start + "–" + q.end : "no offsets";
-      box.appendChild(el("p", {"class": "where"},
-        (r.title || r.source) + ", " + where + (q.locator ? " · " + q.locator : "")));
+      box.appendChild(el("p", {"class": "where"}, where + (q.locator ? " · " + q.locator : "")));
       box.appendChild(facts(q.facts));
     });
     if (r.unquoted.length) {
