@@ -170,6 +170,7 @@ def driver() -> Iterator[Any]:
             pytest.fail(reason)
         pytest.skip(reason)
     from selenium import webdriver  # the dev extra; missing, it fails rather than skips
+
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
