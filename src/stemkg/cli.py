@@ -26,6 +26,7 @@ from rich.table import Table
 from stemkg import evalset, pipeline, query
 from stemkg import export as export_mod
 from stemkg import fetch as fetch_mod
+from stemkg import html as html_mod
 from stemkg.errors import StemkgError
 from stemkg.extract.summary import summarise
 from stemkg.ids import compress
@@ -483,6 +484,7 @@ class ExportFormat(StrEnum):
     graphml = "graphml"
     cyjs = "cyjs"
     kgx = "kgx"
+    html = "html"
 
 
 @app.command()
@@ -493,11 +495,16 @@ def export(
     build_dir: BuildDir = Path("build"),
 ) -> None:
     """Export the evidence network (GraphML for Gephi, Cytoscape, yEd, igraph; KGX TSV, where
-    --out is a prefix: OUT_nodes.tsv and OUT_edges.tsv, or a folder to get stemkg_*.tsv)."""
+    --out is a prefix: OUT_nodes.tsv and OUT_edges.tsv, or a folder to get stemkg_*.tsv; an
+    offline HTML evidence browser)."""
     if fmt is ExportFormat.kgx:
         nodes_tsv, edges_tsv, kgx_rows = write_kgx(open_store(build_dir), out_file)
         nodes, edges = len(kgx_rows.nodes), len(kgx_rows.edges)
         out.print(f"wrote {nodes_tsv} ({nodes} nodes) and {edges_tsv} ({edges} edges)")
+        return
+    if fmt is ExportFormat.html:  # an offline evidence browser, not a network file
+        s = html_mod.write_html(open_store(build_dir), out_file)
+        out.print(f"wrote {out_file}: {s.studies} studies, {s.terms} terms, {s.quotes} quotes")
         return
     graph = export_mod.project(open_store(build_dir))
     writer = export_mod.write_cyjs if fmt is ExportFormat.cyjs else export_mod.write_graphml
