@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stemkg import evalset, pipeline, query
+from stemkg import evalset, export_formats, pipeline, query
 from stemkg import export as export_mod
 from stemkg import fetch as fetch_mod
 from stemkg.errors import StemkgError
@@ -476,25 +476,74 @@ def fetch_cmd(
 
 
 class ExportFormat(StrEnum):
-    """Network formats of ``stemkg export``."""
+    """Formats of ``stemkg export``: networks of a view, or the whole build as RDF."""
 
     graphml = "graphml"
+    gexf = "gexf"
     cyjs = "cyjs"
+    csv = "csv"
+    jsonld = "jsonld"
+    nt = "nt"
+    nq = "nq"
+    trig = "trig"
+    ttl = "ttl"
+
+
+_NETWORK_WRITERS: dict[str, Callable[[Any, Path], None]] = {
+    ExportFormat.graphml: export_mod.write_graphml,
+    ExportFormat.gexf: export_formats.write_gexf,
+    ExportFormat.cyjs: export_mod.write_cyjs,
+    ExportFormat.csv: export_formats.write_csv,
+}
+
+
+def _choice(enum: type[StrEnum], option: str, value: str) -> Any:
+    """An enum member by value, or a one-line error listing the choices."""
+    try:
+        return enum(value)
+    except ValueError:
+        _fail(f"{option}: unknown value {value!r}; one of {', '.join(enum)}")
 
 
 @app.command()
 @handles_errors
 def export(
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.graphml,
+    out_file: Annotated[
+        Path, typer.Option("--out", "-o", help="File to write (a folder for csv).")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of {', '.join(ExportFormat)}.")
+    ] = "graphml",
+    view: Annotated[
+        str, typer.Option("--view", help=f"Network: {', '.join(export_mod.View)}.")
+    ] = "full",
+    condition: Annotated[
+        str | None, typer.Option(help="Only arms for this condition or a narrower one.")
+    ] = None,
+    cell_type: Annotated[
+        str | None, typer.Option(help="Only arms given this cell type or a narrower one.")
+    ] = None,
+    route: Annotated[
+        str | None, typer.Option(help="Only arms given cells by this route or a narrower one.")
+    ] = None,
     build_dir: BuildDir = Path("build"),
 ) -> None:
-    """Export the evidence network (GraphML for Gephi, Cytoscape, yEd, igraph)."""
-    graph = export_mod.project(open_store(build_dir))
-    writer = export_mod.write_cyjs if fmt is ExportFormat.cyjs else export_mod.write_graphml
+    """Export a network view (GraphML, GEXF, Cytoscape.js, CSV) or the build's RDF."""
+    chosen = _choice(ExportFormat, "--format", fmt)
+    shown = _choice(export_mod.View, "--view", view)
+    filters = export_mod.Filters(condition=condition, cell_type=cell_type, route=route)
+    store = open_store(build_dir)
+    writer = _NETWORK_WRITERS.get(chosen)
+    if writer is None:
+        if shown is not export_mod.View.full or filters.given():
+            _fail(f"--view and filters choose a network; --format {chosen} writes the whole build")
+        export_formats.write_rdf(store, chosen, out_file)
+        out.print(f"wrote {out_file}: the whole build as {chosen}", highlight=False)
+        return
+    graph = export_mod.network(store, shown, filters)
     writer(graph, out_file)
     nodes, edges = graph.number_of_nodes(), graph.number_of_edges()
-    out.print(f"wrote {out_file}: {nodes} nodes, {edges} edges")
+    out.print(f"wrote {out_file}: {nodes} nodes, {edges} edges", highlight=False)
 
 
 @app.command()
