@@ -140,6 +140,9 @@ def test_route_filter_selects_arms(store: Store) -> None:
         f"SELECT DISTINCT ?study WHERE {{ {ARM} ?t s:route ?x . ?x {SUB} <{INTRATHECAL}> }}",
     )
     assert studies == {r["study"] for r in expected} and studies
+    strokes = network(store, View.cell_condition, Filters(condition="stroke"))
+    conditions = {d["label"] for _, d in strokes.nodes(data=True) if d["kind"] == "condition"}
+    assert conditions == {"stroke disorder", "ischemic stroke"}  # ischemic stroke is a stroke
     both = network(store, View.routes, Filters(route="intrathecal", condition="stroke"))
     assert both.number_of_edges() == 0  # no intrathecal arm for stroke in data/
 
@@ -377,6 +380,7 @@ def test_cli_views_formats_and_bad_input(data_build: Path, tmp_path: Path) -> No
     _one_line_error(
         ["export", "--condition", "MONDO:9999999", "-o", str(bad), *b], "not in this build"
     )
+    _one_line_error(["export", "--cell-type", "ALS", "-o", str(bad), *b], "not a cell type")
     _one_line_error(["export", "-f", "ttl", "--view", "routes", "-o", str(bad), *b], "whole build")
     _one_line_error(["export", "-o", str(bad), "--build", str(tmp_path / "none")], "no build here")
     (tmp_path / "busy").mkdir()

@@ -534,6 +534,8 @@ def export(
     filters = export_mod.Filters(condition=condition, cell_type=cell_type, route=route)
     store = open_store(build_dir)
     writer = _NETWORK_WRITERS.get(chosen)
+    if writer is None and chosen not in export_formats.RDF_FORMATS:
+        _fail(f"--format {chosen} has no writer yet")
     if writer is None:
         if shown is not export_mod.View.full or filters.given():
             _fail(f"--view and filters choose a network; --format {chosen} writes the whole build")

@@ -518,7 +518,9 @@ def _term(store: Store, kind: str, text: str) -> str:
     lexicon = load_lexicon()
     try:
         return ids.expand(lexicon.resolve(Kind(kind), value).id)
-    except UnknownTermError:
+    except UnknownTermError as exc:
+        if not str(exc).startswith("unknown"):  # ambiguous, or a term of another kind
+            raise QueryError(f"--{kind.replace('_', '-')}: {exc}") from None
         used = set(candidates.values())
         names = {label.casefold(): label for label in candidates}
         for entry in lexicon.of_kind(Kind(kind)):

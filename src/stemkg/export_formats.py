@@ -200,6 +200,8 @@ def _jsonld(store: Store) -> bytes:
 def write_rdf(store: Store, fmt: str, path: Path) -> None:
     """The whole build as JSON-LD, N-Triples (the union of the graphs), N-Quads, TriG or Turtle
     (the union), sorted, atomically."""
+    if fmt not in RDF_FORMATS:
+        raise ValueError(f"not an RDF format: {fmt!r}; one of {', '.join(RDF_FORMATS)}")
     if fmt == "trig":
         write_trig(sorted_quads(store), path)
     elif fmt == "ttl":
