@@ -390,9 +390,12 @@ def _evidence_of(full: nx.MultiDiGraph, reports: set[str]) -> nx.MultiDiGraph:
     seeds = set(reports)
     for report in reports:
         seeds.update(full.predecessors(report))
-    keep = set(seeds)
-    for seed in seeds:
-        keep.update(nx.descendants(full, seed))
+    keep, todo = set(seeds), list(seeds)
+    while todo:  # one walk from all seeds: linear in the part kept
+        for target in full.successors(todo.pop()):
+            if target not in keep:
+                keep.add(target)
+                todo.append(target)
     return nx.MultiDiGraph(full.subgraph(keep))
 
 
