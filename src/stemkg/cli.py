@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stemkg import evalset, pipeline, query
+from stemkg import evalset, export_formats, pipeline, query
 from stemkg import export as export_mod
 from stemkg import fetch as fetch_mod
 from stemkg import html as html_mod
@@ -479,38 +479,98 @@ def fetch_cmd(
 
 
 class ExportFormat(StrEnum):
-    """Network formats of ``stemkg export``."""
+    """Formats of ``stemkg export``: networks of a view, or the whole build as RDF."""
 
     graphml = "graphml"
+    gexf = "gexf"
     cyjs = "cyjs"
+    csv = "csv"
     kgx = "kgx"
     html = "html"
+    jsonld = "jsonld"
+    nt = "nt"
+    nq = "nq"
+    trig = "trig"
+    ttl = "ttl"
+
+
+_NETWORK_WRITERS: dict[str, Callable[[Any, Path], None]] = {
+    ExportFormat.graphml: export_mod.write_graphml,
+    ExportFormat.gexf: export_formats.write_gexf,
+    ExportFormat.cyjs: export_mod.write_cyjs,
+    ExportFormat.csv: export_formats.write_csv,
+}
+
+
+def _choice(enum: type[StrEnum], option: str, value: str) -> Any:
+    """An enum member by value, or a one-line error listing the choices."""
+    try:
+        return enum(value)
+    except ValueError:
+        _fail(f"{option}: unknown value {value!r}; one of {', '.join(enum)}")
+
+
+def _export_whole(store: Any, fmt: ExportFormat, out_file: Path) -> None:
+    """KGX TSV or the HTML evidence browser, both of the full network."""
+    if fmt is ExportFormat.kgx:
+        nodes_tsv, edges_tsv, kgx_rows = write_kgx(store, out_file)
+        nodes, edges = len(kgx_rows.nodes), len(kgx_rows.edges)
+        out.print(f"wrote {nodes_tsv} ({nodes} nodes) and {edges_tsv} ({edges} edges)")
+        return
+    s = html_mod.write_html(store, out_file)  # an offline evidence browser, not a network file
+    out.print(f"wrote {out_file}: {s.studies} studies, {s.terms} terms, {s.quotes} quotes")
 
 
 @app.command()
 @handles_errors
 def export(
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.graphml,
+    out_file: Annotated[
+        Path, typer.Option("--out", "-o", help="File to write (a folder for csv).")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of {', '.join(ExportFormat)}.")
+    ] = "graphml",
+    view: Annotated[
+        str, typer.Option("--view", help=f"Network: {', '.join(export_mod.View)}.")
+    ] = "full",
+    condition: Annotated[
+        str | None, typer.Option(help="Only arms for this condition or a narrower one.")
+    ] = None,
+    cell_type: Annotated[
+        str | None, typer.Option(help="Only arms given this cell type or a narrower one.")
+    ] = None,
+    route: Annotated[
+        str | None, typer.Option(help="Only arms given cells by this route or a narrower one.")
+    ] = None,
     build_dir: BuildDir = Path("build"),
 ) -> None:
-    """Export the evidence network (GraphML for Gephi, Cytoscape, yEd, igraph; KGX TSV, where
-    --out is a prefix: OUT_nodes.tsv and OUT_edges.tsv, or a folder to get stemkg_*.tsv; an
-    offline HTML evidence browser)."""
-    if fmt is ExportFormat.kgx:
-        nodes_tsv, edges_tsv, kgx_rows = write_kgx(open_store(build_dir), out_file)
-        nodes, edges = len(kgx_rows.nodes), len(kgx_rows.edges)
-        out.print(f"wrote {nodes_tsv} ({nodes} nodes) and {edges_tsv} ({edges} edges)")
+    """Export a network view (GraphML, GEXF, Cytoscape.js, CSV), the build's RDF, KGX TSV (--out
+    is a prefix: OUT_nodes.tsv and OUT_edges.tsv, or a folder to get stemkg_*.tsv) or an offline
+    HTML evidence browser."""
+    chosen = _choice(ExportFormat, "--format", fmt)
+    shown = _choice(export_mod.View, "--view", view)
+    filters = export_mod.Filters(condition=condition, cell_type=cell_type, route=route)
+    store = open_store(build_dir)
+    if chosen in (ExportFormat.kgx, ExportFormat.html):
+        if shown is not export_mod.View.full or filters.given():
+            _fail(
+                f"--view and filters choose a network view; --format {chosen} writes the full one"
+            )
+        _export_whole(store, chosen, out_file)
         return
-    if fmt is ExportFormat.html:  # an offline evidence browser, not a network file
-        s = html_mod.write_html(open_store(build_dir), out_file)
-        out.print(f"wrote {out_file}: {s.studies} studies, {s.terms} terms, {s.quotes} quotes")
+    writer = _NETWORK_WRITERS.get(chosen)
+    if writer is None and chosen not in export_formats.RDF_FORMATS:
+        _fail(f"--format {chosen} has no writer yet")
+    if writer is None:
+        if shown is not export_mod.View.full or filters.given():
+            _fail(f"--view and filters choose a network; --format {chosen} writes the whole build")
+        export_formats.write_rdf(store, chosen, out_file)
+        out.print(f"wrote {out_file}: the whole build as {chosen}", highlight=False)
         return
-    graph = export_mod.project(open_store(build_dir))
-    writer = export_mod.write_cyjs if fmt is ExportFormat.cyjs else export_mod.write_graphml
+    graph = export_mod.network(store, shown, filters)
     writer(graph, out_file)
     nodes, edges = graph.number_of_nodes(), graph.number_of_edges()
-    out.print(f"wrote {out_file}: {nodes} nodes, {edges} edges")
+    out.print(f"wrote {out_file}: {nodes} nodes, {edges} edges", highlight=False)
 
 
 @app.command()
