@@ -570,3 +570,9 @@ def test_events_that_describe_eligibility_or_a_hypothesis_are_not_findings(text:
         m in ("treatment response", "stemkg:treatment-response", "ulcer closure", "closure")
         for m, _, _ in _findings(text)
     )
+
+
+def test_where_the_cells_came_from_is_not_what_they_changed() -> None:
+    found = _findings("Cells taken from donated umbilical cord tissue reduced kidney damage.")
+    assert ("kidney damage", "reduced", "asserted") in found
+    assert not any("cord" in str(measure) for measure, _, _ in found)

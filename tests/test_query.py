@@ -203,3 +203,8 @@ def test_cell_types_by_condition_leaves_out_upper_level_classes(
     labels = {r["cellTypeLabel"] for r in _rows(_run(built, "cell-types-by-condition", lexicon))}
     assert "mesenchymal stem cell" in labels and "stem cell" in labels
     assert not labels & {"cell", "eukaryotic cell", "connective tissue cell", "precursor cell"}
+
+
+def test_a_near_miss_query_name_gets_did_you_mean() -> None:
+    with pytest.raises(QueryError, match=r"did you mean studies-by-route\b"):
+        query.load_query("studies-by-rout")

@@ -222,7 +222,7 @@ def validate(
 def list_queries() -> None:
     """List the named queries with their parameters."""
     table = Table(title="named queries (stemkg query NAME --param name=value)")
-    table.add_column("name")
+    table.add_column("name", no_wrap=True)  # a name to copy, never cut
     table.add_column("title")
     table.add_column("parameters")
     for q in query.list_queries():

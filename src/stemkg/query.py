@@ -209,8 +209,10 @@ def load_query(name_or_file: str) -> NamedQuery:
         return _parse(named)
     if path.suffix == ".rq":
         raise QueryError(f"{path}: no such query file")
-    known = ", ".join(q.name for q in list_queries())
-    raise QueryError(f"unknown query {name_or_file!r}; named queries: {known}")
+    names = [q.name for q in list_queries()]
+    close = difflib.get_close_matches(name_or_file, names, n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    raise QueryError(f"unknown query {name_or_file!r}; {hint}named queries: {', '.join(names)}")
 
 
 def _choice(param: Param, enum: type[StrEnum], value: str) -> NamedNode:

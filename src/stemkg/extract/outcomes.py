@@ -853,6 +853,10 @@ _HEAD_OF = re.compile(r"\w{4,}(?:\s+\w+)?\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}", re
 """A head noun, then "of", before the cells or place it measures ("loss of motor neurons")."""
 
 
+_FROM = re.compile(r"\b(?:from|out of)\s+$", re.I)
+"""Before a tissue, where cells came from ("cells taken from [donated cord tissue]"): a place."""
+
+
 def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
     text = d.text[start:end]
     share = _SHARE_OF.match(text)
@@ -876,7 +880,8 @@ def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
             if inside and _HEAD_OF.fullmatch(d.text, start, max(start, m.start)):
                 inside = False  # "the dispersion of [granule cells]": a measure of the cells
             place_of = m.start <= start < m.end and re.match(r"\s+of\b", d.text[m.end : end])
-            if whole or inside or place_of:
+            place = kind is Kind.TISSUE and _FROM.search(d.text, max(0, start - 12), start)
+            if whole or inside or place_of or place:
                 return None  # a place, the cells or the disease, not what was measured
     label = " ".join(words)
     try:

@@ -171,7 +171,8 @@ def _parse_one(path: Path, data: Any, where: str, lexicon: Lexicon) -> RecordFil
         )
     if version != SCHEMA_VERSION:
         reads = f"this stemkg reads schema_version {SCHEMA_VERSION} (and converts 1)"
-        raise InputError(path, f"{where}schema_version is {version!r}; {reads}")
+        said = "has no schema_version" if version is None else f"schema_version is {version!r}"
+        raise InputError(path, f"{where}{said}; {reads}")
     try:
         return RecordFile.model_validate(data, context={"lexicon": lexicon})
     except ValidationError as exc:
