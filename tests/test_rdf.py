@@ -157,3 +157,26 @@ def test_a_repeated_outcome_maps_to_one_node(record: dict[str, Any], lexicon: Le
     outcomes = record["reports"][0]["outcomes"]
     outcomes.append(dict(outcomes[0]))
     assert _outcome_iris(mapped(record, lexicon)) == before
+
+
+def test_an_outcome_naming_no_arm_covers_the_treated_arms_not_the_control(
+    record: dict[str, Any], lexicon: Lexicon
+) -> None:
+    report = record["reports"][0]
+    report["arms"].append({"label": "saline", "participants": 7, "comparator": True})
+    report["outcomes"].append(
+        {"measure": "adverse event", "direction": "no_change", "arms": ["saline"]}
+    )
+    store = mapped(record, lexicon)
+    covered = {
+        (str(q.subject.value), q.object.value.rsplit("/", 1)[-1])
+        for q in store.quads_for_pattern(None, NamedNode(P.coversArm), None)
+    }
+    by_outcome: dict[str, set[str]] = {}
+    for outcome, arm in covered:
+        by_outcome.setdefault(outcome, set()).add(arm)
+    assert sorted(map(sorted, by_outcome.values())) == [
+        ["intrathecal"],
+        ["intrathecal"],
+        ["saline"],
+    ]

@@ -237,8 +237,9 @@ def _report(g: _Graph, src: SourceInput, n: int, rep: Report, software: NamedNod
             raise MappingError(
                 f"arm labels {clash[0]!r} and {clash[1]!r} give one identifier; make them differ"
             )
+    treated = {a.label: arms[a.label] for a in rep.arms if not a.comparator} or arms
     for i, outcome in enumerate(rep.outcomes):
-        _outcome(g, iri, outcome, arms, f"{path}.outcomes[{i}]", loc)
+        _outcome(g, iri, outcome, arms, treated, f"{path}.outcomes[{i}]", loc)
     for i, planned in enumerate(rep.planned_measures):
         _planned(g, iri, planned, f"{path}.planned_measures[{i}]", loc)
 
@@ -345,6 +346,7 @@ def _outcome(
     report: NamedNode,
     o: Outcome,
     arms: dict[str, NamedNode],
+    treated: dict[str, NamedNode],
     path: str,
     loc: str | None,
 ) -> None:
@@ -367,8 +369,10 @@ def _outcome(
     if o.timepoint:
         tp = o.timepoint
         g.value(iri, P.timepoint, _duration(tp.value), tp, f"{path}.timepoint", loc)
-    for label in o.arms or list(arms):
+    for label in o.arms:  # the arms it names; else the treated arms, which it is about
         g.add(iri, P.coversArm, arms[label])
+    for node in () if o.arms else treated.values():
+        g.add(iri, P.coversArm, node)
     if o.description:
         g.add(iri, P.description, Literal(o.description))
 
