@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from stemkg.cli import app
 from stemkg.export import Filters, View, network, write_cyjs, write_graphml
 from stemkg.export_formats import write_csv, write_gexf, write_rdf
-from stemkg.pipeline import BuildResult, build
+from stemkg.pipeline import BuildResult
 from stemkg.store import open_store
 from tests.conftest import ROOT
 
@@ -38,9 +38,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
 
 
 @pytest.fixture(scope="module")
-def data_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def data_build(built_data: BuildResult) -> Path:
     """A build of the whole data/ folder (records, registry, PubMed, articles)."""
-    return build([ROOT / "data"], tmp_path_factory.mktemp("data") / "out").out_dir
+    return built_data.out_dir
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store
 
 from stemkg.html import browser_data, render_html, write_html
-from stemkg.pipeline import BuildResult, build
+from stemkg.pipeline import BuildResult
 from stemkg.store import load_ontology, open_store
 from stemkg.vocab import VOCAB
 from tests.conftest import ROOT
@@ -43,9 +43,9 @@ SELECT (COUNT(DISTINCT ?n) AS ?count) WHERE {{
 
 
 @pytest.fixture(scope="module")
-def data_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+def data_build(built_data: BuildResult) -> BuildResult:
     """The whole data/ folder built once: records, registry, PubMed and articles."""
-    return build([ROOT / "data"], tmp_path_factory.mktemp("html-build"))
+    return built_data
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ from stemkg.kgx import (
     kgx_paths,
     write_kgx,
 )
-from stemkg.pipeline import BuildResult, build
+from stemkg.pipeline import BuildResult
 from stemkg.store import open_store
 from stemkg.vocab import ONTOLOGY_GRAPH, RDF
 from tests.conftest import ROOT
@@ -47,8 +47,8 @@ AGENTS = {
 
 
 @pytest.fixture(scope="module")
-def data_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    return build([ROOT / "data"], tmp_path_factory.mktemp("kgx-build"))
+def data_build(built_data: BuildResult) -> BuildResult:
+    return built_data
 
 
 @pytest.fixture(scope="module")
