@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from stemkg import query
 from stemkg.lexicon import Lexicon
 from stemkg.pipeline import BuildResult
 from stemkg.store import open_store
-
-
-def _rows(
-    built: BuildResult, name: str, lexicon: Lexicon, **params: str
-) -> list[dict[str, str | None]]:
-    named = query.load_query(name)
-    result = query.run_query(open_store(built.out_dir), named, query.bind(named, params, lexicon))
-    return [dict(zip(result.variables, row, strict=True)) for row in result.rows]
+from tests.named import named_rows as _rows
 
 
 def _count(built: BuildResult, text: str) -> int:

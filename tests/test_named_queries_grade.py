@@ -9,15 +9,9 @@ from stemkg.dataset import DATASET, DATASET_GRAPH
 from stemkg.lexicon import Lexicon
 from stemkg.pipeline import BuildResult, software_version
 from stemkg.store import open_store
+from tests.named import named_rows as _rows
 
-Row = dict[str, str | None]
 GROUP = "https://w3id.org/stemkg/vocab/route-group-"
-
-
-def _rows(built: BuildResult, name: str, lexicon: Lexicon, **params: str) -> list[Row]:
-    named = query.load_query(name)
-    result = query.run_query(open_store(built.out_dir), named, query.bind(named, params, lexicon))
-    return [dict(zip(result.variables, row, strict=True)) for row in result.rows]
 
 
 def test_at_least_fifteen_named_queries() -> None:
