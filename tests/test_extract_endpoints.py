@@ -73,6 +73,18 @@ def test_a_verdict_on_an_endpoint_never_named_says_nothing_in_the_passive() -> N
     assert _verdicts(text) == set()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The trial met its primary endpoint, which was safety.",
+        "The study met its primary safety endpoint.",
+        "It met its main goal of safety, with no infusion reactions.",
+    ],
+)
+def test_an_endpoint_of_safety_met_is_no_finding_of_its_own(text: str) -> None:
+    assert _verdicts(text + " No serious adverse events occurred.") == set()
+
+
 def test_the_primary_endpoint_s_finding_comes_first_and_says_so() -> None:
     text = (
         "Walking distance improved more than with placebo. The primary outcome was "

@@ -155,6 +155,16 @@ def _defined(
     return before[-1] if before else (after[0] if after else None)
 
 
+_OF_SAFETY = re.compile(
+    r"\s*(?:,\s*(?:which|that)\s+(?:was|were|is)|of|:|was|were)\s+(?:the\s+)?"
+    r"(?:safety|tolerability)\b",
+    re.I,
+)
+_SAFETY_ROLE = re.compile(r"\bsafety\b", re.I)
+"""An endpoint of safety: met, it is what the safety findings say (no serious harm); it
+names no measure of its own."""
+
+
 _ROLE_ONLY = re.compile(rf"(?:(?:the|its|their|a)\s+)?{_ROLE}", re.I)
 
 
@@ -183,6 +193,8 @@ def verdicts(d: AnnotatedDoc, s: Span) -> list[Outcome]:
             direction = definition.direction
         elif group == "what2":
             continue  # "The primary endpoint was not met", of an endpoint never said
+        elif _OF_SAFETY.match(d.text, end) or _SAFETY_ROLE.search(m.group(group)):
+            continue  # "met its primary endpoint, which was safety": the safety findings say it
         else:
             label = " ".join(m.group(group).split())
             measure = d.words(label, start, end, "endpoint-pattern", 0.6)
