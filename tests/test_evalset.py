@@ -119,7 +119,8 @@ def test_cli_writes_json(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "size"), [("eval", 60), ("holdout", 24), ("holdout2", 24), ("holdout3", 24)]
+    ("name", "size"),
+    [("eval", 60), ("eval2", 24), ("holdout", 24), ("holdout2", 24), ("holdout3", 24)],
 )
 def test_the_blind_sets_are_well_formed_and_unedited(
     lexicon: Lexicon, name: str, size: int
