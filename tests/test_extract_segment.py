@@ -97,3 +97,45 @@ def test_a_hard_wrapped_paragraph_is_no_heading() -> None:
     )
     doc = Document("t", "Cells for knee arthritis", text, SourceKind.ABSTRACT)
     assert len(segment(annotate(doc, load_resources()))) == 1
+
+
+def test_a_news_story_s_own_section_heads_do_not_split_its_study() -> None:
+    """ "Who took part" and "Trial design" name no study: one trial, one report, whatever its
+    regions' conditions (an adverse event read as a disease once split off it)."""
+    text = (
+        "Gene-corrected stem cells spare thalassaemia patients transfusions\n\n"
+        "A phase 3 trial suggests that a gene therapy made from patients' own blood stem cells "
+        "can free people with beta-thalassaemia from transfusions.\n\n"
+        "Who took part\n\n"
+        "The open-label study (NCT02906202) treated 23 patients with an intravenous infusion of "
+        "their own corrected CD34+ haematopoietic stem cells. There was no comparison group.\n\n"
+        "Trial design\n\n"
+        "Patients received busulfan before the cells were given back.\n\n"
+        "What they found\n\n"
+        "Of 22 patients who could be evaluated, 20 no longer needed transfusions. One patient "
+        "had thrombocytopenia."
+    )
+    doc = Document("t", "Gene-corrected stem cells", text, SourceKind.NEWS)
+    resources = load_resources()
+    assert len(segment(annotate(doc, resources))) == 1
+    assert len(extract(doc, resources).reports) == 1
+
+
+def test_a_heading_led_by_a_place_opens_a_roundup_item_and_a_closing_comment_is_none() -> None:
+    text = (
+        "Stem cells for lung failure: two trials\n\n"
+        "Two randomised trials tested mesenchymal stromal cells in ARDS.\n\n"
+        "Miami: a small trial with a striking figure\n\n"
+        "In a phase 1 trial (NCT04355728), 24 patients with ARDS received two intravenous "
+        "infusions of umbilical cord mesenchymal stromal cells or placebo. Survival improved "
+        "with the cells.\n\n"
+        "France: no gain in oxygenation\n\n"
+        "In a phase 2 trial (NCT04333368), 45 patients with ARDS received umbilical cord "
+        "mesenchymal stromal cells by intravenous infusion or placebo. Oxygenation did not "
+        "improve more than with placebo.\n\n"
+        "The bottom line\n\n"
+        "Neither of these trials raised a safety alarm, and both studies were small."
+    )
+    doc = Document("t", "Stem cells for lung failure", text, SourceKind.NEWS)
+    reports = extract(doc, load_resources()).reports
+    assert [list(r.study.nct) for r in reports] == [["NCT04355728"], ["NCT04333368"]]

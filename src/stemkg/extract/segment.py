@@ -17,7 +17,7 @@ from stemkg.extract.drafts import Report, StudyRef
 from stemkg.extract.groups import people_counts
 from stemkg.lexicon import Kind
 
-__all__ = ["segment"]
+__all__ = ["describes_a_study", "segment"]
 
 
 STUDYLIKE = re.compile(
@@ -66,8 +66,9 @@ IDS = re.compile(r"\bNCT\d{8}\b|\bPMID:?\s*\d{5,9}\b|\b10\.\d{4,9}/[^\s,;)]+", r
 def segment(d: AnnotatedDoc) -> list[tuple[int, int]]:
     """Regions of the text, one per study it reports in turn: a new region starts at a
     paragraph that brings a registry id or publication id of its own, or that introduces
-    another study ("In a second trial", "Meanwhile, a team in ..."), or at a heading, once
-    the current region has described a study. Section headings of an abstract never split."""
+    another study ("In a second trial", "Meanwhile, a team in ..."), or at a heading that
+    can name a study of its own, once the current region has described a study. Section
+    headings of an abstract or a news story never split."""
     paragraphs = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(d.text, d.lo, d.hi)]
     if len(paragraphs) < 2:
         return [(d.lo, d.hi)]
@@ -77,7 +78,7 @@ def segment(d: AnnotatedDoc) -> list[tuple[int, int]]:
     for lo, hi in paragraphs:
         text = d.text[lo:hi]
         ids = {m.group().casefold() for m in IDS.finditer(text)}
-        heading = _heading(text)
+        heading = _heading(text) and _names_a_study(d, lo, text)
         citing = bool(_CITING.match(text)) or bool(_ANAPHOR_STUDY.match(text))
         new_ids = bool(ids) and not (ids & seen_ids) and bool(seen_ids) and not citing
         intro = bool(_INTRO.match(text)) and bool(_ORDINAL.search(text[:160]))
@@ -90,9 +91,41 @@ def segment(d: AnnotatedDoc) -> list[tuple[int, int]]:
             regions.append((start, lo))
             start, seen_ids, described = lo, set(), False
         seen_ids |= ids
-        described = described or _describes_a_study(d.region(start, hi))
+        described = described or describes_a_study(d.region(start, hi))
     regions.append((start, d.hi))
     return regions
+
+
+_HEADING_KINDS = (Kind.CELL_TYPE, Kind.CONDITION, Kind.TISSUE, Kind.SPECIES)
+
+
+def _names_a_study(d: AnnotatedDoc, lo: int, paragraph: str) -> bool:
+    """A heading that can open a study of its own: it names cells, a disease, a tissue or a
+    species, or is led by a name ("Miami: a small trial", "France: no gain") or a number. A
+    news story's own section heads ("Who took part", "Trial design") name none and go on
+    with the same study; a registry's field ("Condition: ...") is no heading."""
+    first = paragraph.lstrip()
+    line = first.split("\n", 1)[0]
+    start = lo + len(paragraph) - len(first)
+    end = start + len(line)
+    if _FIELD.match(line):
+        return False
+    if _NUMBERED.match(line) or _NAMED.match(line):
+        return True
+    return any(d.terms_in(kind, start, end) for kind in _HEADING_KINDS)
+
+
+_NAMED = re.compile(r"^\W*[A-Z][\w'’ .&-]{0,30}:\s")
+"""A roundup item's heading led by a name ("Miami: a small trial with a striking figure")."""
+
+
+_FIELD = re.compile(
+    r"^\W*(?:conditions?|diseases?|interventions?|(?:study )?phase|sponsors?|collaborators?|"
+    r"study type|enrol?lment|status|recruitment status|allocation|masking|keywords?|"
+    r"(?:primary |secondary )?outcomes?(?: measures?)?|locations?|countries|arms?)\s*:",
+    re.I,
+)
+"""A registry's field ("Condition: Osteogenesis Imperfecta"): the record goes on."""
 
 
 _LINE_END = re.compile(r"(?:[.!?:;,]|\b(?:the|of|and|or|a|an|to|in|with|for|on|by))$", re.I)
@@ -137,7 +170,7 @@ def _has_cells(d: AnnotatedDoc) -> bool:
     return any(stemlike(m.entry, d.res) for m in d.terms(Kind.CELL_TYPE))
 
 
-def _describes_a_study(d: AnnotatedDoc) -> bool:
+def describes_a_study(d: AnnotatedDoc) -> bool:
     """A stretch of text that describes one study concretely: the cells, and who or how
     many received them, or the study's identifier or phase."""
     cells = _has_cells(d)

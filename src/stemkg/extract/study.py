@@ -40,7 +40,15 @@ from stemkg.extract.groups import (
     unstated,
 )
 from stemkg.extract.outcomes import SUBJECTS, distinct, find_outcomes
-from stemkg.extract.segment import IDS, NCT_IN_TEXT, STUDYLIKE, all_distinct, region_ref, segment
+from stemkg.extract.segment import (
+    IDS,
+    NCT_IN_TEXT,
+    STUDYLIKE,
+    all_distinct,
+    describes_a_study,
+    region_ref,
+    segment,
+)
 from stemkg.lexicon import Kind
 from stemkg.model import SCHEMA_VERSION
 from stemkg.sources.document import Document
@@ -220,7 +228,7 @@ def _reports(doc: Document, d: AnnotatedDoc) -> list[Report]:
         found = []
         for lo, hi in regions:
             part = d.region(lo, hi)
-            if _SUMMING_UP.search(part.body) and not part.search(IDS):
+            if _SUMMING_UP.search(part.body) and not (part.search(IDS) or describes_a_study(part)):
                 continue  # a closing comment on the studies above, not one of them
             report = _report(doc, part, region_ref(part))
             if report is not None:
