@@ -150,3 +150,15 @@ def test_an_accepted_alternative_does_not_take_a_value_another_gold_value_names(
     found = [_Item(("MONDO:0006502",)), _Item(("MONDO:0100096",))]
     score, misses = _compare("a.txt", gold, found, "condition")
     assert (score.tp, score.fp, score.fn) == (2, 0, 0) and not misses
+
+
+def test_an_unmapped_gold_condition_is_matched_by_a_term_of_that_very_name() -> None:
+    """A writer who found no term wrote "periodontitis" unmapped: the term named so is right;
+    a term that only shares a word ("chronic periodontitis") is not."""
+    gold = [_Item(("unmapped:periodontitis",), label="Periodontitis")]
+    same = [_Item(("MONDO:0005076",), label="periodontitis")]
+    score_same, _ = _compare("a.txt", gold, same, "condition")
+    other = [_Item(("MONDO:0005593",), label="chronic periodontitis")]
+    score_other, _ = _compare("a.txt", gold, other, "condition")
+    assert (score_same.tp, score_same.fp, score_same.fn) == (1, 0, 0)
+    assert (score_other.tp, score_other.fp, score_other.fn) == (0, 1, 1)

@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from stemkg.errors import InputError
-from stemkg.lexicon import CURIE_FORM, Kind, LexEntry, Lexicon, UnknownTermError
+from stemkg.lexicon import CURIE_FORM, Kind, LexEntry, Lexicon, UnknownTermError, normalise
 from stemkg.model import RecordFile
 from stemkg.sources.common import read_text
 from stemkg.sources.records import describe_error
@@ -212,7 +212,8 @@ def _alike(gold: str, found: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class _Item:
     """A value of a field: what it is (a tuple of parts), the first part's alternatives, and,
-    for a measure, its label (an unmapped measure is matched by its words)."""
+    its label: an unmapped gold measure is matched by its words, an unmapped gold condition,
+    cell type, tissue or route by a term of the very same name."""
 
     parts: tuple[str, ...]
     accept: frozenset[str] = frozenset()
@@ -223,7 +224,11 @@ class _Item:
             return False
         if other.parts[0] == self.parts[0] or other.parts[0] in self.accept:
             return True
-        return self.parts[0].startswith("unmapped:") and _alike(self.label, other.label)
+        if not self.parts[0].startswith("unmapped:"):
+            return False
+        if len(self.parts) == 1:  # a condition, cells, tissue or route: the very name
+            return bool(self.label) and normalise(self.label) == normalise(other.label)
+        return _alike(self.label, other.label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +288,10 @@ def _key(term: Any) -> str:
     return str(term.key) if term is not None else ""
 
 
+def _name(term: Any) -> str:
+    return str(term.label) if term is not None else ""
+
+
 def _accepted(accept: dict[str, tuple[str, ...]], path: str) -> frozenset[str]:
     return frozenset(accept.get(path, ()))
 
@@ -292,7 +301,8 @@ def _items(report: Any, n: int, accept: dict[str, tuple[str, ...]]) -> dict[str,
     at = f"reports[{n}]"
     found: dict[str, list[_Item]] = {f: [] for f in FIELDS}
     for i, c in enumerate(report.conditions):
-        found["condition"].append(_Item((c.key,), _accepted(accept, f"{at}.conditions[{i}]")))
+        path = f"{at}.conditions[{i}]"
+        found["condition"].append(_Item((c.key,), _accepted(accept, path), c.label))
     for axis in ("study_type", "allocation", "masking", "intervention_model", "control"):
         choice = getattr(report.design, axis)
         if choice is not None:
@@ -323,14 +333,19 @@ def _arm_items(
             continue
         t, path = arm.therapy, f"{at}.arms[{i}].therapy"
         values = [
-            ("cell_type", _key(t.cell_type), f"{path}.cell_type"),
-            ("source_tissue", _key(t.source_tissue), f"{path}.source_tissue"),
-            ("donor", t.donor.value.value if t.donor else "", f"{path}.donor"),
-            *(("routes", r.key, f"{path}.routes[{j}]") for j, r in enumerate(t.routes)),
+            ("cell_type", _key(t.cell_type), _name(t.cell_type), f"{path}.cell_type"),
+            (
+                "source_tissue",
+                _key(t.source_tissue),
+                _name(t.source_tissue),
+                f"{path}.source_tissue",
+            ),
+            ("donor", t.donor.value.value if t.donor else "", "", f"{path}.donor"),
+            *(("routes", r.key, r.label, f"{path}.routes[{j}]") for j, r in enumerate(t.routes)),
         ]
-        for field, value, where in values:
+        for field, value, name, where in values:
             if value and not any(x.parts == (value,) for x in found[field]):
-                found[field].append(_Item((value,), _accepted(accept, where)))
+                found[field].append(_Item((value,), _accepted(accept, where), name))
 
 
 def _outcome_items(
