@@ -172,6 +172,22 @@ def test_the_disease_of_those_studied_outvotes_the_events_counted() -> None:
 
 
 @pytest.mark.parametrize(
+    "who",
+    [
+        "Mice bred to have a severe form of osteogenesis imperfecta",
+        "A mouse model of osteogenesis imperfecta",
+    ],
+)
+def test_the_disease_an_animal_model_has_outvotes_the_events_counted(who: str) -> None:
+    text = (
+        f"Stem cells cut fractures in mice\n\n{who} received fetal mesenchymal stem cells by "
+        "intravenous injection. Fractures fell by two-thirds; 17 of 29 treated mice had "
+        "fractures, against 47 of 48 untreated mice."
+    )
+    assert _conditions(text)[0] == "MONDO:0019019"  # osteogenesis imperfecta, not fracture
+
+
+@pytest.mark.parametrize(
     ("phrase", "expected"),
     [
         ("COVID-19 ARDS", ["MONDO:0006502", "MONDO:0100096"]),  # ARDS, of COVID-19
@@ -218,6 +234,11 @@ def test_conditions_said_by_the_common_name_the_curated_layer_adds(
             "mononuclear cells isolated from their own bone marrow",
             "CL:0010004",
         ),
+        (  # stem cells of fat are its mesenchymal stem cells (ASCs), however the text says it
+            "the adipose stem cells in a small amount of fat taken from under the skin",
+            "CL:0002570",
+        ),
+        ("stem cells grown from their own fat tissue", "CL:0002570"),
     ],
 )
 def test_cells_of_a_tissue_compose_by_any_name_of_either(cells: str, expected: str) -> None:

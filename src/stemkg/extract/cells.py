@@ -67,15 +67,20 @@ def _nested_condition(d: AnnotatedDoc, m: Mention) -> Mention | None:
 
 _WHO = re.compile(
     r"\b(?:patients|people|adults|children|men|women|participants|volunteers|infants|babies|"
-    r"those|subjects|cases)\s+(?:[\w'-]+\s+){0,3}?(?:with|who (?:had|have))\s+(?:[\w'-]+\s+){0,3}$",
+    r"those|subjects|cases|mice|rats|dogs|pigs|monkeys|sheep|rabbits|horses|animals)\s+"
+    r"(?:[\w'-]+\s+){0,3}?(?:with|who (?:had|have)|(?:bred|engineered) to (?:have|develop))\s+"
+    r"(?:[\w'-]+\s+){0,4}$"
+    r"|\b(?:mouse|rat|dog|pig|animal|monkey|sheep|rabbit|canine|murine|rodent)\s+models?\s+of\s+"
+    r"(?:[\w'-]+\s+){0,3}$",
     re.I,
 )
 
 
 def studied_condition(d: AnnotatedDoc) -> Mention | None:
     """The condition studied: the most named, where naming it as who was studied ("566 people
-    with heart failure") counts three times (and breaks a tie), so the events a trial counted
-    ("fewer heart attacks") do not outvote the disease its patients had."""
+    with heart failure", "mice bred to have X", "a rat model of X") counts three times (and
+    breaks a tie), so the events a trial counted ("fewer heart attacks", "fewer fractures")
+    do not outvote the disease its patients or animals had."""
     mentions = d.terms(Kind.CONDITION)
     if not mentions:
         return None
