@@ -275,6 +275,23 @@ def test_html_citation_metas(tmp_path: Path) -> None:
     assert doc.kind is SourceKind.JOURNAL_ARTICLE
 
 
+def test_a_plain_page_keeps_its_headings_and_lists(tmp_path: Path) -> None:
+    """No <article> or <main>: the results in a bulleted list under a heading are kept, and
+    the navigation and footer are still dropped."""
+    page = (
+        "<html><head><title>Cells for heart failure</title></head><body>"
+        "<nav>Home &gt; Research updates</nav><h1>Cells for heart failure</h1>"
+        f"<p>{PROSE}</p><h2>What happened</h2><ul>"
+        "<li>Ejection fraction went up from 24% to 30% with the cells.</li>"
+        "<li>Fewer people died: 14% against 35% of the controls.</li></ul>"
+        "<footer><p>Heart Support Network, registered charity</p></footer></body></html>"
+    )
+    [doc] = read_html(_write(tmp_path, "plain.html", page)).documents
+    assert "What happened" in doc.text
+    assert "Ejection fraction went up" in doc.text and "Fewer people died" in doc.text
+    assert "registered charity" not in doc.text and "Research updates" not in doc.text
+
+
 def test_find_ids_trims_punctuation_but_keeps_bracketed_dois() -> None:
     text = (
         "(doi:10.1001/jama.2012.25321). See doi:10.1016/S0140-6736(16)30513-X. PMID: 123456; "

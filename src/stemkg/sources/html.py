@@ -129,7 +129,7 @@ def parse_html(html: str, path: Path) -> Document:
 def _extract(html: str, path: Path) -> Extracted:
     """trafilatura's main text and metadata, with settings that give the same result each run."""
     result = trafilatura.bare_extraction(
-        html,
+        _with_main(html),
         favor_precision=True,
         include_comments=False,
         include_tables=True,
@@ -142,6 +142,25 @@ def _extract(html: str, path: Path) -> Extracted:
     if not isinstance(result, Extracted):
         raise InputError(path, "no main text found (no article body in the page)")
     return result
+
+
+_SEMANTIC = re.compile(r"<(?:article|main)\b", re.I)
+_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.I)
+_BODY_CLOSE = re.compile(r"</body\s*>", re.I)
+
+
+def _with_main(html: str) -> str:
+    """A page with no ``<article>`` or ``<main>`` has its body marked as the main content:
+    without one, trafilatura falls back to gathering ``<p>`` elements only, and a plain page's
+    headings and lists (often where the results are) are lost."""
+    if _SEMANTIC.search(html):
+        return html
+    opened = _BODY_OPEN.search(html)
+    closed = _BODY_CLOSE.search(html, opened.end()) if opened else None
+    if opened is None or closed is None:
+        return html
+    body = html[opened.end() : closed.start()]
+    return f"{html[: opened.end()]}<main>{body}</main>{html[closed.start() :]}"
 
 
 def _document(
