@@ -576,3 +576,26 @@ def test_where_the_cells_came_from_is_not_what_they_changed() -> None:
     found = _findings("Cells taken from donated umbilical cord tissue reduced kidney damage.")
     assert ("kidney damage", "reduced", "asserted") in found
     assert not any("cord" in str(measure) for measure, _, _ in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # a qualifier after the cue is no measure; the finding before it is kept
+        (
+            "Walking speed improved with the cells, though wound healing was more modest.",
+            "walking speed",
+        ),
+        # an adverb before the cue is skipped to the words it qualifies (only "symptoms")
+        ("Walking speed improved with the cells; symptoms were somewhat better.", "walking speed"),
+        # what was looked at ("how fast the wounds healed") is a question, not a finding
+        (
+            "The team looked at how fast the wounds healed. Walking speed improved with the cells.",
+            "walking speed",
+        ),
+    ],
+)
+def test_qualifiers_and_questions_are_no_measures(text: str, kept: str) -> None:
+    labels = {(measure or "").casefold() for measure, _, _ in _findings(text)}
+    assert not labels & {"modest", "somewhat", "fast the wounds", "how fast the wounds"}
+    assert kept in labels

@@ -58,9 +58,14 @@ _THRESHOLD = re.compile(r"\s+than\s+\d")
 """A comparative against a number ("vision no better than 20/400"): a bound, not a change."""
 
 
-_WHETHER = re.compile(r"(?<!, )\b(?:whether|if (?:the|they|it|these|this))\b", re.I)
-"""A question the study asks ("tests whether the cells are safe"); ", whether on day 1 or
-on day 7" gives alternatives, not a question."""
+_WHETHER = re.compile(
+    r"(?<!, )\b(?:whether|if (?:the|they|it|these|this))\b"
+    r"|\b(?:at|on|measured|recorded|assessed|tracked|examined) how (?:fast|quickly|well|much|many|"
+    r"long|often|far|soon)\b",
+    re.I,
+)
+"""A question the study asks ("tests whether the cells are safe", "looked at how fast the
+burns healed"); ", whether on day 1 or on day 7" gives alternatives, not a question."""
 
 
 def _listed_after(d: AnnotatedDoc, m: Mention, hit: Hit) -> bool:
@@ -595,6 +600,11 @@ _BEFORE_CUE = _AUXILIARY | frozenset(
         "meaningful",
         "sustained",
         "lasting",
+        "somewhat",
+        "far",
+        "even",
+        "rather",
+        "quite",
     )
 )
 """Words between a measure and its cue that are neither: "walking speed was no [better]",
@@ -673,6 +683,7 @@ _VAGUE = frozenset(
         "injection",
         "injections",
         "participant",
+        "controls",
         "volunteers",
         "enrolment",
         "enrollment",
@@ -866,8 +877,8 @@ def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
     if lead:
         start, text = start + lead.end(), text[lead.end() :]
     words = text.split()
-    if not words or not _measure_like(words):
-        return None
+    if not words or not _measure_like(words) or all(w.casefold() in _BEFORE_CUE for w in words):
+        return None  # no measure, or only a qualifier ("healing was more [modest]")
     head = words[: words.index("of", 1)] if "of" in words[1:] else words
     of_cells = head is not words and words[-1].casefold() in ("cells", "cell")
     who = [head[-1]] if of_cells else [head[-1], words[-1]]  # "dispersion of granule cells"
