@@ -209,6 +209,11 @@ def _counts(text: str) -> tuple[int | None, int | None]:
             "mononuclear cells into the tendon.",
             (14, 14),
         ),
+        (  # "(six of them men)" says who they were, not how many took part
+            "In a phase 1 trial, sixteen adults with Crohn's disease aged 21 to 55 (six of them "
+            "men) received intravenous infusions of bone marrow mesenchymal stromal cells.",
+            (16, 16),
+        ),
     ],
 )
 def test_enrolled_and_treated_apart(sentence: str, expected: tuple[int, int]) -> None:

@@ -70,7 +70,7 @@ def _count_people(d: AnnotatedDoc) -> list[q.Count]:
         if _POPULATION.search(s.text) and not (_ENROLLED.search(s.text) or _TREATED.search(s.text)):
             continue
         here = _reached(d, s, q.counts(s.text, s.start)) + _treated_of(s)
-        found += [c for i, c in enumerate(here) if not _breakdown(c, here[:i])]
+        found += [c for i, c in enumerate(here) if not _breakdown(d, c, here[:i])]
         for m in re.finditer(r"\(n\s*=\s*(\d+)\)", s.text):
             found.append(q.Count(s.start + m.start(), s.start + m.end(), int(m.group(1)), "n"))
     return sorted(found, key=lambda c: c.start)
@@ -557,10 +557,15 @@ def table_arms(d: AnnotatedDoc, therapy: Therapy) -> list[Arm]:
 _SEXES = frozenset(("women", "men", "males", "females", "boys", "girls", "woman", "man"))
 
 
-def _breakdown(c: q.Count, earlier: list[q.Count]) -> bool:
+def _breakdown(d: AnnotatedDoc, c: q.Count, earlier: list[q.Count]) -> bool:
     """A count of one sex after a larger count of the same sentence ("14 patients (9 women
-    and 5 men)"): who they were, not a group or another count of those studied."""
-    return c.noun.casefold() in _SEXES and any(e.value > c.value for e in earlier)
+    and 5 men)", "sixteen adults (six of them men)"): who they were, not a group or another
+    count of those studied."""
+    sex = c.noun.casefold() in _SEXES or bool(_OF_WHOM_SEX.match(d.text, c.end))
+    return sex and any(e.value > c.value for e in earlier)
+
+
+_OF_WHOM_SEX = re.compile(r"\s+(?:were\s+|was\s+)?(?:women|men|males?|females?|boys|girls)\b", re.I)
 
 
 _MAX_ARMS = 12
