@@ -91,6 +91,24 @@ def test_one_group_without_comparison_is_single_group(
     assert (found.value.value if found else None) == allocation
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The cells were mixed with collagen gel and saline. There was no comparison group.",
+        "After an infusion of 100 mL of saline, each patient received the cells.",
+    ],
+)
+def test_saline_the_cells_are_given_in_is_no_placebo(sentence: str) -> None:
+    text = (
+        "In a phase 1 study, 12 adults with knee osteoarthritis received an intra-articular "
+        f"injection of adipose-derived mesenchymal stem cells. {sentence} Pain scores fell by half "
+        "over six months in the patients."
+    )
+    [report] = extract(Document("t", "Fat cells for knees", text), load_resources()).reports
+    control = report.design.control
+    assert control is not None and control.value.value == "none"
+
+
 def test_counted_animals_not_animal_studies() -> None:
     assert [c.value for c in q.counts("Two animal studies used 18 diabetic db/db mice.")] == [18]
 

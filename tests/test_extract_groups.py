@@ -122,6 +122,9 @@ def test_enrolled_said_without_a_noun_and_as_a_registry_field() -> None:
         ("injected into the infarct border zone", "NCIT:C38227"),
         ("injected into the thigh muscles", "NCIT:C28161"),
         ("injected into the hip joint", "NCIT:C38223"),
+        ("injected into the affected joint", "NCIT:C38223"),
+        ("implanted by two neurosurgeons directly into their brains", "NCIT:C38232"),
+        ("injected into the coronary artery feeding the scarred muscle", "NCIT:C38218"),
     ],
 )
 def test_routes_said_in_other_words(phrase: str, route: str) -> None:
@@ -130,7 +133,9 @@ def test_routes_said_in_other_words(phrase: str, route: str) -> None:
         "Symptoms improved in 8 of the 10 patients."
     )
     [report] = extract(Document("t", "Cells", text), load_resources()).reports
-    assert route in {r.id for a in report.arms for r in a.therapy.routes}
+    routes = {r.id for a in report.arms for r in a.therapy.routes}
+    assert route in routes
+    assert route != "NCIT:C38218" or routes == {route}  # a coronary artery: not any artery
 
 
 def _groups(text: str) -> tuple[int | None, list[tuple[str, bool, int | None]]]:

@@ -155,7 +155,23 @@ def _later_trial(d: AnnotatedDoc, h: Hit) -> bool:
 
 
 def first_cue(d: AnnotatedDoc, kind: str, method: str) -> Value | None:
-    hits = [
+    hits = _cue_hits(d, kind)
+    first = hits[0] if hits else None
+    if kind == "control" and first and first.value == "placebo" and not _said_placebo(d, first):
+        # "mixed with collagen gel and saline ... There was no comparison group": the saline
+        # was a carrier, as the text's own word that no group was compared says
+        hits = [h for h in hits if h.value == "none"] or hits
+    if not hits:
+        return None
+    return d.value(hits[0].value, hits[0].start, hits[0].end, method)
+
+
+def _said_placebo(d: AnnotatedDoc, h: Hit) -> bool:
+    return "placebo" in d.text[h.start : h.end].casefold()
+
+
+def _cue_hits(d: AnnotatedDoc, kind: str) -> list[Hit]:
+    return [
         h
         for h in d.cues(kind)
         if not (kind in _DENIABLE and denied(d, h))
@@ -163,9 +179,6 @@ def first_cue(d: AnnotatedDoc, kind: str, method: str) -> Value | None:
         and not (kind in _DESIGNED and _later_trial(d, h))
         and not (kind.startswith("donor") and earlier_transplant(d, h.start, h.end))
     ]  # an abstract's background says how earlier studies were designed
-    if not hits:
-        return None
-    return d.value(hits[0].value, hits[0].start, hits[0].end, method)
 
 
 def phase_mentions(d: AnnotatedDoc) -> list[Mention]:
