@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stemkg.extract import extract
+from stemkg.extract.grounding import long_form
 from stemkg.model import SourceKind
 from stemkg.sources.document import Document
 from stemkg.vocab import load_resources
@@ -599,3 +600,34 @@ def test_qualifiers_and_questions_are_no_measures(text: str, kept: str) -> None:
     labels = {(measure or "").casefold() for measure, _, _ in _findings(text)}
     assert not labels & {"modest", "somewhat", "fast the wounds", "how fast the wounds"}
     assert kept in labels
+
+
+def test_measures_said_by_their_initials_keep_the_name_the_text_defines() -> None:
+    text = (
+        "Efficacy was measured with the Health Assessment Questionnaire (HAQ) and with ESR and "
+        "rheumatoid factor (RF). ESR and RF were significantly lower than before treatment, "
+        "and HAQ scores fell significantly compared with baseline."
+    )
+    labels = {(m or "").casefold() for m, direction, _ in _findings(text) if direction}
+    assert {
+        "esr",
+        "rheumatoid factor (rf)",
+        "health assessment questionnaire (haq) scores",
+    } <= labels
+
+
+@pytest.mark.parametrize(
+    ("text", "short", "long"),
+    [
+        ("levels of rheumatoid factor (RF) fell", "RF", "rheumatoid factor"),
+        (
+            "the Health Assessment Questionnaire (HAQ), and",
+            "HAQ",
+            "Health Assessment Questionnaire",
+        ),
+        ("the six-minute walk distance (6MWD)", "6MWD", None),  # initials that do not fit
+        ("ESR was lower", "ESR", None),  # never defined
+    ],
+)
+def test_long_form_of_an_abbreviation(text: str, short: str, long: str | None) -> None:
+    assert long_form(text, short) == long

@@ -13,7 +13,7 @@ import ahocorasick
 from stemkg.lexicon import Kind, LexEntry, Lexicon
 from stemkg.terms import TableTerm, TermIndex
 
-__all__ = ["Cue", "Grounder", "Mention", "defined_abbreviations", "fold"]
+__all__ = ["Cue", "Grounder", "Mention", "defined_abbreviations", "fold", "long_form"]
 
 _WORD = re.compile(r"\w", re.UNICODE)
 _ABBREV = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9}s?)\)")
@@ -231,6 +231,22 @@ def _initials_fit(short: str, long: str) -> bool:
         i -= 1
         j -= 1
     return True
+
+
+def long_form(text: str, short: str) -> str | None:
+    """The words a text defines an abbreviation by, where no term is named ("rheumatoid
+    factor (RF)"): Schwartz & Hearst's shortest window of words before the bracket, of at
+    most min(|short| + 5, 2 |short|) words, that starts with the short form's first letter
+    and holds its letters in order."""
+    m = re.search(rf"([^()]{{1,160}})\(\s*{re.escape(short)}s?\s*[),;]", text)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    for k in range(1, min(len(words), len(short) + 5, 2 * len(short)) + 1):
+        candidate = " ".join(words[-k:]).strip(",;:")
+        if candidate[:1].casefold() == short[:1].casefold() and _initials_fit(short, candidate):
+            return candidate
+    return None
 
 
 def defined_abbreviations(text: str, grounder: Grounder) -> dict[str, LexEntry]:

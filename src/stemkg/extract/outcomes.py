@@ -18,7 +18,7 @@ from stemkg.extract.conjuncts import conjuncts
 from stemkg.extract.design import FUTURE
 from stemkg.extract.drafts import Arm, Figures, Outcome
 from stemkg.extract.endpoints import defining, role_measure, verdicts
-from stemkg.extract.grounding import Mention
+from stemkg.extract.grounding import Mention, long_form
 from stemkg.extract.groups import CELLS_WORD, COMPARATOR, routes_in
 from stemkg.extract.text import Span
 from stemkg.lexicon import Kind, LexEntry
@@ -823,11 +823,16 @@ _THERAPY_WORDS = re.compile(
 )
 
 
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
+"""A measure said by its abbreviation ("ESR, CRP and RF were lower"): a content word."""
+
+
 def _measure_like(words: list[str]) -> bool:
     """Words that can name what was measured: a content word, no verb at the end, not the
     therapy or the group itself."""
     folded = [w.casefold().strip("'’.,") for w in words]
     content = [w for w in folded if len(w) >= 4 and w not in _VAGUE and w not in _AUXILIARY]
+    content += [w for w in words if _ACRONYM.fullmatch(w.strip("'’.,"))]  # "ESR", "DAS28"
     head = folded[: folded.index("of", 1)] if "of" in folded[1:] else folded
     last = head[-1]  # "the dispersion of granule cells": the head is "dispersion"
     scored = last in ("scores", "score") and len(content) > 0  # "skin scores", "pain score"
@@ -894,13 +899,23 @@ def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
             place = kind is Kind.TISSUE and _FROM.search(d.text, max(0, start - 12), start)
             if whole or inside or place_of or place:
                 return None  # a place, the cells or the disease, not what was measured
-    label = " ".join(words)
-    try:
-        entry = d.res.lexicon.resolve(Kind.MEASURE, label)
+    spelled = [(w, _spelled_out(d, w)) for w in words]
+    for name in (" ".join(w for w, _ in spelled), " ".join(long or w for w, long in spelled)):
+        try:
+            entry = d.res.lexicon.resolve(Kind.MEASURE, name)
+        except ValueError:
+            continue
         return Mention(entry, start, end, "measure-name")
-    except ValueError:
-        unmapped = LexEntry(f"unmapped:{label.casefold()}", Kind.MEASURE, label)
-        return Mention(unmapped, start, end, "measure-phrase")
+    label = " ".join(f"{long} ({w})" if long else w for w, long in spelled)
+    unmapped = LexEntry(f"unmapped:{label.casefold()}", Kind.MEASURE, label)
+    return Mention(unmapped, start, end, "measure-phrase")
+
+
+def _spelled_out(d: AnnotatedDoc, word: str) -> str | None:
+    """The words the text defines an abbreviation by ("rheumatoid factor" for "RF" where the
+    text says "rheumatoid factor (RF)"): a measure unmapped is named by them as well as by
+    its initials, and may be a term by them."""
+    return long_form(d.text, word) if _ACRONYM.fullmatch(word) else None
 
 
 def _figures(d: AnnotatedDoc, s: Span, outcome: Outcome) -> None:
