@@ -631,3 +631,18 @@ def test_measures_said_by_their_initials_keep_the_name_the_text_defines() -> Non
 )
 def test_long_form_of_an_abbreviation(text: str, short: str, long: str | None) -> None:
     assert long_form(text, short) == long
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("Fewer people died: 14% with the cells compared with 35% with placebo.", "reduced"),
+        ("Treated patients died less often than those given placebo.", "reduced"),
+        ("Two patients died during follow-up.", None),
+    ],
+)
+def test_a_comparative_beside_an_event_says_which_way_it_went(
+    text: str, direction: str | None
+) -> None:
+    found = {d for m, d, _ in _findings(text) if m == "EFO:0004352"}
+    assert found == {direction}

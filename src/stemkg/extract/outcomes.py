@@ -486,10 +486,31 @@ def _events(d: AnnotatedDoc, s: Span, claimed: set[Hit]) -> list[tuple[Mention, 
         except ValueError:
             unmapped = LexEntry(f"unmapped:{label.casefold()}", Kind.MEASURE, label)
             mention = Mention(unmapped, ev.start, ev.end, "event-cue")
-        hit = Hit("direction", direction, ev.start, ev.end) if direction else None
+        hit = Hit("direction", direction, ev.start, ev.end) if direction else _fewer(d, s, ev)
         claimed.update(h for h in _hits(d, s) if _gap(h.start, h.end, ev.start, ev.end) == 0)
+        if hit is not None:
+            claimed.add(hit)
         out.append((mention, hit))
     return out
+
+
+_COUNTED_WAYS = (Direction.REDUCED.value, Direction.INCREASED.value)
+
+
+def _fewer(d: AnnotatedDoc, s: Span, ev: Hit) -> Hit | None:
+    """The way an event of no direction of its own went, where a comparative says it right
+    beside it ("Fewer people died", "treated mice died less often"); not one said of the
+    comparators ("more of those given placebo died")."""
+    near = [
+        h
+        for h in _hits(d, s)
+        if h.value in _COUNTED_WAYS and _gap(h.start, h.end, ev.start, ev.end) <= 15
+    ]
+    for h in sorted(near, key=lambda h: _gap(h.start, h.end, ev.start, ev.end)):
+        between = d.text[min(h.end, ev.end) : max(h.start, ev.start)]
+        if not COMPARATOR.search(between) and not _CONTROL_SIDE.search(between):
+            return h
+    return None
 
 
 def _event_noun(d: AnnotatedDoc, s: Span, ev: Hit) -> str | None:
