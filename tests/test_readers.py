@@ -275,6 +275,19 @@ def test_html_citation_metas(tmp_path: Path) -> None:
     assert doc.kind is SourceKind.JOURNAL_ARTICLE
 
 
+def test_registry_fields_joined_by_a_bar_are_no_navigation(tmp_path: Path) -> None:
+    """'First posted: ... | Last update posted: ...' is two fields: the block with the trial's
+    identifier is kept, not dropped as a menu."""
+    text = (
+        "ClinicalTrials.gov Identifier: NCT02057965\nTitle: Stromal Cells in Kidney Recipients\n"
+        "First posted: February 7, 2014 | Last update posted: September 17, 2020\n\n"
+        f"Summary\n\n{PROSE}\n\nHome | News | Contact\n"
+    )
+    [doc] = read_text(_write(tmp_path, "registry.txt", text)).documents
+    assert doc.nct == ("NCT02057965",)
+    assert "Home | News" not in doc.text
+
+
 def test_a_plain_page_keeps_its_headings_and_lists(tmp_path: Path) -> None:
     """No <article> or <main>: the results in a bulleted list under a heading are kept, and
     the navigation and footer are still dropped."""
