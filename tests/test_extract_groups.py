@@ -236,6 +236,16 @@ def test_a_share_of_those_treated_with_an_event_is_no_treated_count() -> None:
     assert _counts(text)[1] != 3
 
 
+def test_those_a_count_says_had_an_event_are_no_count_of_those_treated() -> None:
+    text = (
+        "Cells for dystrophy\n\nIn a randomised trial, 40 boys with Duchenne muscular dystrophy "
+        "were enrolled to intravenous infusions of cardiosphere-derived cells or placebo. Two "
+        "participants had allergic reactions to the infusions; after that, patients were given "
+        "pre-medication. Arm function declined more slowly than with placebo."
+    )
+    assert _counts(text) == (40, None)
+
+
 def test_figures_compared_in_brackets_are_no_count_of_those_treated() -> None:
     text = (
         "Cells for lung injury\n\nIn a randomised trial, 24 adults with ARDS were enrolled "

@@ -118,6 +118,14 @@ def one_person(d: AnnotatedDoc) -> re.Match[str] | None:
 
 _VERSUS = re.compile(r"\s*(?:versus|vs\.?|compared with|against)\s+\d", re.I)
 _AMONG = re.compile(r"\b(?:in|among)\s+$", re.I)
+_EVENTFUL = re.compile(
+    r"\s+(?:(?:also|later|then)\s+)?(?:had|experienced|developed|suffered)\b"
+    r"(?!\s+(?:the |their |an? )?(?:[\w-]+ ){0,3}(?:injections?|infusions?|transplants?|"
+    r"transplantation|treatment|surgery|cells)\b)",
+    re.I,
+)
+"""Those a count says had an event ("two participants had allergic reactions"): a share of
+those treated, not how many were treated or took part."""
 _Counted = Literal["enrolled", "treated"]
 _COUNTED: tuple[tuple[_Counted, re.Pattern[str]], ...] = (
     ("enrolled", _ENROLLED),
@@ -185,7 +193,10 @@ def participant_counts(d: AnnotatedDoc, people: list[q.Count], arms: list[Arm]) 
         if not here or s.start in grouped:
             continue
         actual = [
-            c for c in here if not _PLANNED.search(d.text, max(s.start, c.start - 30), c.start)
+            c
+            for c in here
+            if not _PLANNED.search(d.text, max(s.start, c.start - 30), c.start)
+            and not _EVENTFUL.match(d.text, c.end)
         ]
         for key, verb in _COUNTED:
             m = verb.search(s.text)
