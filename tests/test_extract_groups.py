@@ -148,6 +148,18 @@ def _groups(text: str) -> tuple[int | None, list[tuple[str, bool, int | None]]]:
     ]
 
 
+def test_groups_said_as_n_of_whom_are_the_arms() -> None:
+    text = (
+        "Cord blood for a heart defect\n\nIn a phase 2 trial, 95 children with hypoplastic left "
+        "heart syndrome were enrolled, 50 of whom received intramyocardial injections of umbilical "
+        "cord blood cells and 45 of whom served as controls who had the same surgery without "
+        "cells. Heart function improved more than in the controls."
+    )
+    enrolled, arms = _groups(text)
+    assert enrolled == 95
+    assert [(comparator, n) for _, comparator, n in arms] == [(False, 50), (True, 45)]
+
+
 def test_a_bracketed_count_sizes_what_precedes_it_and_the_count_before_is_everyone() -> None:
     text = (
         "Cells fail after heart attack\n\nIn a phase 2 trial, researchers randomly assigned 206 "

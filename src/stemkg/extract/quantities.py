@@ -45,7 +45,7 @@ _PEOPLE = (
     r"goats?|horses?|cats?|zebrafish"
 )
 _COUNT = re.compile(
-    rf"\b({NUMBER})\b((?:\s+[\w'’/-]+){{0,3}}?)\s+({_PEOPLE}|of them|of these|of those)\b"
+    rf"\b({NUMBER})\b((?:\s+[\w'’/-]+){{0,3}}?)\s+({_PEOPLE}|of them|of whom|of these|of those)\b"
     r"(?!\s+(?:stud|model|experiment|work|research|data|trial))",
     re.I,
 )
