@@ -275,6 +275,17 @@ def test_html_citation_metas(tmp_path: Path) -> None:
     assert doc.kind is SourceKind.JOURNAL_ARTICLE
 
 
+def test_an_italic_standfirst_that_reports_the_study_is_kept(tmp_path: Path) -> None:
+    text = (
+        "# Cord blood for a heart defect\n\n*A phase IIb trial found no benefit on most "
+        "heart-function measures*\n\n*Posted by our volunteer team*\n\n"
+        f"{PROSE}\n"
+    )
+    [doc] = read_markdown(_write(tmp_path, "deck.md", text)).documents
+    assert "A phase IIb trial found no benefit" in doc.text
+    assert "Posted by our volunteer team" not in doc.text
+
+
 def test_registry_fields_joined_by_a_bar_are_no_navigation(tmp_path: Path) -> None:
     """'First posted: ... | Last update posted: ...' is two fields: the block with the trial's
     identifier is kept, not dropped as a menu."""

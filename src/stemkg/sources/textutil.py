@@ -401,6 +401,14 @@ def markup_furniture(block: Block, repeated: frozenset[str]) -> bool:
     return len(block.lines) == 1 and _link_or_tagline(block)
 
 
+_REPORTS = re.compile(
+    r"\b(?:trials?|phase\s+[0-9IV]+[ab]?)\b|\b\d+\s+(?:patients|participants|people|mice|rats)\b",
+    re.I,
+)
+"""Words of a standfirst that reports a trial ("*A phase IIb trial found no benefit ...*"),
+which an italic tagline ("*Posted by our volunteers*", "*Part of our series*") does not have."""
+
+
 def _link_or_tagline(block: Block) -> bool:
     """A paragraph that is mostly links, a lone short link, or a short line all in italics."""
     text = block.text
@@ -411,7 +419,9 @@ def _link_or_tagline(block: Block) -> bool:
         return True
     ids = find_ids(text)
     named = ids.pmids or ids.dois or ids.ncts
-    return block.emphasised and word_count(text, 30) < 30 and not named
+    return (
+        block.emphasised and word_count(text, 30) < 30 and not named and not _REPORTS.search(text)
+    )
 
 
 def keep_blocks(blocks: Sequence[Block]) -> list[Block]:
