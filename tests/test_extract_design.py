@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from stemkg.extract import extract
@@ -68,6 +70,17 @@ def test_masking_and_control_said_in_other_words(sentence: str, axis: str, value
     assert found is not None and found.value.value == value
 
 
+def _knee_study(sentence: str = "") -> Any:
+    """The report of one group of knee patients given cells, with ``sentence`` said of it."""
+    text = (
+        "In a phase 1 study, 12 adults with knee osteoarthritis received an intra-articular "
+        f"injection of adipose-derived mesenchymal stem cells. {sentence} Pain scores fell by half "
+        "over six months in the patients."
+    )
+    [report] = extract(Document("t", "Fat cells for knees", text), load_resources()).reports
+    return report
+
+
 @pytest.mark.parametrize(
     ("sentence", "allocation"),
     [
@@ -81,12 +94,7 @@ def test_masking_and_control_said_in_other_words(sentence: str, axis: str, value
 def test_one_group_without_comparison_is_single_group(
     sentence: str, allocation: str | None
 ) -> None:
-    text = (
-        "In a phase 1 study, 12 adults with knee osteoarthritis received an intra-articular "
-        f"injection of adipose-derived mesenchymal stem cells. {sentence} Pain scores fell by half "
-        "over six months in the patients."
-    )
-    [report] = extract(Document("t", "Fat cells for knees", text), load_resources()).reports
+    report = _knee_study(sentence)
     found = report.design.allocation
     assert (found.value.value if found else None) == allocation
 
@@ -99,12 +107,7 @@ def test_one_group_without_comparison_is_single_group(
     ],
 )
 def test_saline_the_cells_are_given_in_is_no_placebo(sentence: str) -> None:
-    text = (
-        "In a phase 1 study, 12 adults with knee osteoarthritis received an intra-articular "
-        f"injection of adipose-derived mesenchymal stem cells. {sentence} Pain scores fell by half "
-        "over six months in the patients."
-    )
-    [report] = extract(Document("t", "Fat cells for knees", text), load_resources()).reports
+    report = _knee_study(sentence)
     control = report.design.control
     assert control is not None and control.value.value == "none"
 
@@ -114,12 +117,7 @@ def test_counted_animals_not_animal_studies() -> None:
 
 
 def test_one_group_alone_states_no_control_at_low_confidence() -> None:
-    text = (
-        "In a phase 1 study, 12 adults with knee osteoarthritis received an intra-articular "
-        "injection of adipose-derived mesenchymal stem cells. Pain scores fell by half over six "
-        "months in the patients."
-    )
-    [report] = extract(Document("t", "Fat cells for knees", text), load_resources()).reports
+    report = _knee_study()
     control = report.design.control
     assert control is not None and control.value.value == "none"
     assert control.method == "inferred-one-group" and control.confidence == 0.5
