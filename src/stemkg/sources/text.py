@@ -21,6 +21,7 @@ from pathlib import Path
 from stemkg.sources.document import Document, ReadResult
 from stemkg.sources.textutil import (
     ARTICLE_WORDS,
+    FIELD,
     MIN_ARTICLE_WORDS,
     bullet_free,
     document,
@@ -106,7 +107,7 @@ def _fields_before(units: Sequence[_Unit]) -> list[str]:
 
 
 def _is_fields(lines: Sequence[str]) -> bool:
-    return sum(1 for x in lines if _FIELD.match(x)) * 2 > len(lines)
+    return sum(1 for x in lines if FIELD.match(x)) * 2 > len(lines)
 
 
 def _blocks(text: str) -> list[tuple[str, ...]]:
@@ -188,9 +189,6 @@ def _furniture(lines: Sequence[str]) -> bool:
     if len(lines) < 3 or _is_fields(lines):
         return False  # "Phase: Phase 2", "Enrollment: 150": a registry's fields, not a menu
     return sum(1 for x in lines if _link_like(x)) * 5 >= len(lines) * 3
-
-
-_FIELD = re.compile(r"[A-Z][\w .,()/'-]{0,40}:\s+\S")
 
 
 def _link_like(line: str) -> bool:

@@ -19,6 +19,7 @@ from stemkg.sources.document import Document
 
 __all__ = [
     "ARTICLE_WORDS",
+    "FIELD",
     "MIN_ARTICLE_WORDS",
     "Block",
     "FoundIds",
@@ -193,8 +194,8 @@ def furniture_keys(blocks: Iterable[str], times: int = 3) -> frozenset[str]:
     return frozenset(key for key, count in counts.items() if count >= times and key)
 
 
-_FIELD_PART = re.compile(r"\s*[A-Z][\w ()/-]{1,40}:\s*\S")
-"""A registry field ("Last update posted: September 17, 2020"), not a navigation item."""
+FIELD = re.compile(r"[A-Z][\w .,()/'-]{0,40}:\s+\S")
+"""A registry's field ("Phase: Phase 2", "Last update posted: September 17, 2020")."""
 
 
 def is_separator_line(line: str) -> bool:
@@ -202,7 +203,7 @@ def is_separator_line(line: str) -> bool:
     if len(line) > 300:
         return False
     parts = [p for p in _SEPARATOR.split(line.strip()) if p.strip()]
-    if len(parts) < 2 or all(_FIELD_PART.match(p) for p in parts):
+    if len(parts) < 2 or all(FIELD.match(p.strip()) for p in parts):
         return False  # "First posted: February 7, 2014 | Last update posted: ...": fields
     return all(word_count(p) <= 6 for p in parts) and line.rstrip()[-1:] not in ".!;"
 
