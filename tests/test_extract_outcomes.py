@@ -77,12 +77,18 @@ def test_safety_and_verdict_statements(text: str, finding: tuple[str, str, str])
         ),
         (
             "The left ventricular ejection fraction increased by 5%.",
-            ("EFO:0008373", "increased", "asserted"),
+            ("EFO:0008373", "improved", "asserted"),
         ),
+        ("Mini-Mental State Examination scores fell.", ("stemkg:MMSE", "worsened", "asserted")),
+        ("European Stroke Scale scores rose by 7 points.", ("stemkg:ESS", "improved", "asserted")),
+        ("The PaO2/FiO2 ratio increased by day 7.", ("stemkg:PaO2-FiO2", "improved", "asserted")),
+        ("DAS28 fell in 40 of 64 patients.", ("EFO:0009435", "improved", "asserted")),
+        ("C-reactive protein fell.", ("EFO:0004458", "reduced", "asserted")),
     ],
 )
 def test_a_change_on_a_scale_is_read_clinically(text: str, finding: tuple[str, str, str]) -> None:
-    """Rise and fall on a scale with one clinical reading; ejection fraction keeps its words."""
+    """Rise and fall on a scale or organ-function figure with one clinical reading; a
+    biomarker keeps the text's words."""
     assert finding in _findings(text)
 
 
@@ -276,7 +282,7 @@ def test_changes_said_as_risen_tended_or_in_both_groups(
         (
             "Ejection fraction rose from 45% to 48% in the cell group and from 44% to 47% in the "
             "placebo group, a difference that was not significant (p = 0.96).",
-            ("EFO:0008373", "increased", "hedged"),
+            ("EFO:0008373", "improved", "hedged"),
         ),
         (
             "The cells did not improve regional function.",
@@ -425,10 +431,32 @@ def test_common_measures_are_grounded(text: str, finding: tuple[str, str, str]) 
             ("Walking speed", "improved", "hedged"),
         ),
         ("Tremor was markedly suppressed in the treated rats.", ("Tremor", "reduced", "asserted")),
+        (
+            "At three months, longitudinal strain got worse in the treated children.",
+            ("longitudinal strain", "worsened", "asserted"),
+        ),
+        (
+            "Troponin T, a marker of injury to heart muscle, was higher in the treated group.",
+            ("Troponin T", "increased", "asserted"),
+        ),
+        (
+            "The latency of the visual evoked response got better.",
+            ("stemkg:visual-evoked-response-latency", "improved", "asserted"),
+        ),
     ],
 )
 def test_words_between_a_measure_and_its_cue(text: str, finding: tuple[str, str, str]) -> None:
+    """Auxiliaries, qualifiers, "got" and a noun phrase set off by commas stand between a
+    measure and its cue; "X of the Y" is looked up as "Y X" too."""
     assert finding in _findings(text)
+
+
+def test_losing_function_more_slowly_is_a_slowed_decline() -> None:
+    text = (
+        "On the Performance of the Upper Limb test, the treated group lost function more "
+        "slowly than the placebo group."
+    )
+    assert ("stemkg:PUL", "slowed", "asserted") in _findings(text)
 
 
 def test_a_comparative_against_a_number_is_a_bound() -> None:
@@ -646,3 +674,30 @@ def test_a_comparative_beside_an_event_says_which_way_it_went(
 ) -> None:
     found = {d for m, d, _ in _findings(text) if m == "EFO:0004352"}
     assert found == {direction}
+
+
+def test_a_goal_reached_said_by_a_pronoun_is_a_finding_on_that_goal() -> None:
+    """A pronoun verdict: "The main goal was X ... 20 of 22 reached it" is X improved, with
+    its figures, asserted (who "could be evaluated" hedges nothing)."""
+    text = (
+        "The main goal was transfusion independence, meaning a haemoglobin of at least 9 g "
+        "per decilitre without transfusions. 20 of the 22 patients who could be evaluated "
+        "reached it."
+    )
+    doc = Document("t", "Cells for thalassaemia: a trial", TRIAL + text, SourceKind.NEWS)
+    [report] = extract(doc, load_resources()).reports
+    [found] = [o for o in report.outcomes if o.measure.label == "transfusion independence"]
+    assert found.direction is not None and found.direction.value == "improved"
+    assert found.modality.value == "asserted"
+    assert found.value is not None and (found.value.numerator, found.value.denominator) == (20, 22)
+
+
+def test_a_pronoun_verdict_with_no_goal_defined_is_no_finding() -> None:
+    hoped = "The team hoped to stop transfusions. The cells were safe."
+    said = "The team hoped to stop transfusions. Most patients reached it. The cells were safe."
+    assert _findings(said) == _findings(hoped)
+
+
+def test_time_spent_in_a_place_is_the_measure() -> None:
+    found = _findings("Both stem cell groups spent less time in hospital than the controls.")
+    assert ("time in hospital", "reduced", "asserted") in found

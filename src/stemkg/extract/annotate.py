@@ -165,7 +165,8 @@ class AnnotatedDoc:
     def term(self, m: Mention, confidence: float = 0.9) -> Term:
         if m.method == "route-fallback":
             confidence = min(confidence, 0.4)
-        if m.method in ("measure-phrase", "unmapped-cell", "endpoint-definition", "event-cue"):
+        unmapped = m.entry.id.startswith("unmapped:")  # a phrase, or a pronoun for one
+        if unmapped or m.method in ("measure-phrase", "unmapped-cell", "event-cue"):
             return self.words(m.entry.label, m.start, m.end, m.method, 0.5)  # no table knows
         found = self._term(m.start, m.end, m.method, confidence)
         found["id"], found["label"] = m.entry.id, m.entry.label

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stemkg.extract.annotate import AnnotatedDoc
+from stemkg.extract import quantities as q
+from stemkg.extract.annotate import AnnotatedDoc, Hit
 from stemkg.extract.drafts import Outcome
 from stemkg.extract.grounding import Mention
 from stemkg.extract.text import Span
@@ -212,6 +213,31 @@ def verdicts(d: AnnotatedDoc, s: Span) -> list[Outcome]:
             outcome["description"] = f"the trial's {' '.join(definition.role.split()).lower()}"
         found.append(outcome)
     return found
+
+
+_DID_IT = re.compile(
+    r"\b(?:reached|achieved|attained)\s+(?:it|this|that|the goal|this goal|that goal)\b"
+    rf"|\b{q.NUMBER}\s+(?:(?:of|out of)\s+(?:the\s+)?{q.NUMBER}\s+)?(?:did|had done)\s+so\b",
+    re.I,
+)
+"""A verdict said of an endpoint by a pronoun ("20 of 22 reached it", "six of seven did so")."""
+
+
+def goal_reached(d: AnnotatedDoc, n: int, s: Span) -> tuple[Mention, Hit] | None:
+    """The endpoint a pronoun verdict refers to, where the two sentences before define it
+    ("The main goal was transfusion independence ... 20 reached it"), and the direction the
+    definition gives it, at the pronoun."""
+    said = _DID_IT.search(s.text)
+    if said is None:
+        return None
+    start, end = s.start + said.start(), s.start + said.end()
+    lo = d.sents[max(0, n - 2)].start
+    defined = [x for pos, x in definitions(d) if lo <= pos < start]
+    if not defined:
+        return None
+    definition = defined[-1]
+    mention = Mention(definition.measure.entry, start, end, "anaphora")
+    return mention, Hit("direction", definition.direction, start, end)
 
 
 def _same_measure(outcome: Outcome, measure: Mention) -> bool:

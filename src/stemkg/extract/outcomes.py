@@ -17,7 +17,7 @@ from stemkg.extract.conjuncts import BOUNDARY as _BOUNDARY
 from stemkg.extract.conjuncts import conjuncts
 from stemkg.extract.design import FUTURE
 from stemkg.extract.drafts import Arm, Figures, Outcome
-from stemkg.extract.endpoints import defining, role_measure, verdicts
+from stemkg.extract.endpoints import defining, goal_reached, role_measure, verdicts
 from stemkg.extract.grounding import Mention, long_form
 from stemkg.extract.groups import CELLS_WORD, COMPARATOR, routes_in
 from stemkg.extract.text import Span
@@ -276,6 +276,11 @@ def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
             measure = outcome["measure"].get("id") or outcome["measure"]["label"]
             key = (measure, outcome["direction"]["value"], outcome["modality"]["value"])
             found.setdefault(key, outcome)
+        reached = goal_reached(d, n, s)
+        if reached is not None:  # "The main goal was X. ... 20 of 22 reached it."
+            claimed.add(reached[1])
+            outcome = _outcome(d, s, *reached, arms)
+            found.setdefault((reached[0].entry.id, reached[1].value, "anaphora"), outcome)
         for m, hit in _safety(d, s):
             outcome = _outcome(d, s, m, hit, arms)
             found.setdefault((m.entry.id, hit.value, outcome["modality"]["value"]), outcome)
@@ -626,10 +631,17 @@ _BEFORE_CUE = _AUXILIARY | frozenset(
         "even",
         "rather",
         "quite",
+        "got",
+        "get",
+        "gets",
+        "became",
+        "become",
+        "becomes",
+        "grown",
     )
 )
 """Words between a measure and its cue that are neither: "walking speed was no [better]",
-"walking speed showed a non-significant [improvement]"."""
+"walking speed showed a non-significant [improvement]", "strain got [worse]"."""
 
 
 _DETERMINERS = frozenset(
@@ -741,6 +753,7 @@ def _words_before(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
         opening = max((i for i, t in enumerate(tokens) if t[2] == "("), default=None)
         if opening is not None:
             del tokens[opening:]
+    _drop_apposition(tokens)
     phrase: list[tuple[int, int, str]] = []
     while tokens and len(phrase) < 6:
         word = tokens[-1][2]
@@ -748,6 +761,20 @@ def _words_before(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
             break
         phrase.insert(0, tokens.pop())
     return (phrase[0][0], phrase[-1][1]) if phrase else None
+
+
+def _drop_apposition(tokens: list[tuple[int, int, str]]) -> None:
+    """Drop a noun phrase set off by commas right before the cue, so that what it describes
+    is read: "troponin T, a marker of heart injury, was [higher]"."""
+    if len(tokens) < 4 or tokens[-1][2] != ",":
+        return
+    opening = max((i for i, t in enumerate(tokens[:-1]) if t[2] == ","), default=None)
+    if opening is None or len(tokens) - opening > 10 or opening == 0:
+        return
+    if tokens[opening + 1][2].casefold() in ("a", "an", "the") and re.match(
+        r"\w", tokens[opening - 1][2]
+    ):
+        del tokens[opening:]
 
 
 _PEOPLE_THEN = re.compile(
@@ -782,12 +809,17 @@ def _words_after(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     for token in tokens[:6]:
         word = token[2].casefold()
         keep_of = word == "of" and 0 < len(phrase) <= 2
+        keep_of |= word == "in" and len(phrase) == 1 and phrase[0][2].casefold() in _SPELLS
         if not keep_of and (not re.match(r"\w", token[2]) or word in _BOUNDARY):
             break
         phrase.append(token)
     while phrase and phrase[-1][2].casefold() == "of":
         phrase.pop()
     return (phrase[0][0], phrase[-1][1]) if phrase else None
+
+
+_SPELLS = frozenset(("time", "days", "nights", "weeks", "stay", "stays"))
+"""A span of time measured where it was spent: "less [time in hospital]", "[time in range]"."""
 
 
 _ADJECTIVAL = re.compile(r"^\w+(?:ical|ive|ous|ful|able|ible|ant|(?<!m)ent)$", re.I)
@@ -921,7 +953,11 @@ def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
             if whole or inside or place_of or place:
                 return None  # a place, the cells or the disease, not what was measured
     spelled = [(w, _spelled_out(d, w)) for w in words]
-    for name in (" ".join(w for w, _ in spelled), " ".join(long or w for w, long in spelled)):
+    names = [" ".join(w for w, _ in spelled), " ".join(long or w for w, long in spelled)]
+    of = _OF_THE.fullmatch(text.strip())
+    if of:  # "the latency of the visual evoked response": "visual evoked response latency"
+        names.append(f"{of.group(2)} {of.group(1)}")
+    for name in names:
         try:
             entry = d.res.lexicon.resolve(Kind.MEASURE, name)
         except ValueError:
@@ -930,6 +966,11 @@ def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
     label = " ".join(f"{long} ({w})" if long else w for w, long in spelled)
     unmapped = LexEntry(f"unmapped:{label.casefold()}", Kind.MEASURE, label)
     return Mention(unmapped, start, end, "measure-phrase")
+
+
+_OF_THE = re.compile(r"(\w[\w-]*(?: \w[\w-]*)?) of (?:the )?(\w[\w\s-]*\w)", re.I)
+"""A head noun and what it is of ("latency of the evoked response"), which a term list
+writes the other way round ("evoked response latency")."""
 
 
 def _spelled_out(d: AnnotatedDoc, word: str) -> str | None:
