@@ -120,7 +120,14 @@ def test_cli_writes_json(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "size"),
-    [("eval", 60), ("eval2", 24), ("holdout", 24), ("holdout2", 24), ("holdout3", 24)],
+    [
+        ("eval", 60),
+        ("eval2", 24),
+        ("eval3", 24),
+        ("holdout", 24),
+        ("holdout2", 24),
+        ("holdout3", 24),
+    ],
 )
 def test_the_blind_sets_are_well_formed_and_unedited(
     lexicon: Lexicon, name: str, size: int
