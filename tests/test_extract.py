@@ -73,10 +73,28 @@ _A_REVIEW = (
 )
 
 
-@pytest.mark.parametrize("text", [_RESEARCH_IN_GENERAL, _A_REVIEW])
+_A_DIGEST = (
+    "When graft-versus-host disease resists steroids, patients move on to second-line drugs. "
+    "Mesenchymal stem cells have been tried as an add-on, but single studies disagreed. The "
+    "authors searched PubMed, Embase and the Cochrane register for randomised trials of MSCs "
+    "plus second-line therapy against second-line therapy alone. Four trials, with 650 "
+    "patients between them, met the criteria. Adding MSCs raised the overall response rate."
+)
+
+
+_PATIENT_QUESTIONS = (
+    "Researchers are testing several kinds of cells for retinitis pigmentosa, including "
+    "retinal progenitor cells grown in the laboratory, which might protect retinal cells. No "
+    "stem cell treatment has yet been shown in controlled trials to restore sight. Genuine "
+    "trials rarely charge participants for the experimental treatment."
+)
+
+
+@pytest.mark.parametrize("text", [_RESEARCH_IN_GENERAL, _A_REVIEW, _A_DIGEST, _PATIENT_QUESTIONS])
 def test_research_in_general_and_a_review_report_no_study(text: str) -> None:
-    """A design word and a result about trials in general, or a review's summary of the trials
-    it covers, are no study of the text's own."""
+    """A design word and a result about trials in general, a review's summary of the trials
+    it covers (said after the opening too: "searched PubMed", "four trials met the criteria"),
+    or "an experimental treatment" in advice to patients, are no study of the text's own."""
     assert extract(Document("x", "Stem cells: what we know", text), load_resources()).reports == []
 
 

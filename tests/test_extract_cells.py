@@ -171,6 +171,17 @@ def test_the_disease_of_those_studied_outvotes_the_events_counted() -> None:
     assert _conditions(text)[0] == "MONDO:0005252"  # heart failure, not myocardial infarction
 
 
+def test_a_complication_developed_or_prevented_is_no_condition_studied() -> None:
+    text = (
+        "Cord cells added to half-matched transplants\n\nA team reported how 24 patients with "
+        "severe aplastic anaemia fared after a transplant given with umbilical cord "
+        "mesenchymal stem cells. The worry is graft-versus-host disease (GVHD). Drugs to "
+        "prevent GVHD were given. Half of the patients developed acute GVHD, and some "
+        "developed chronic GVHD. 21 of 24 were alive at three months."
+    )
+    assert _conditions(text)[0] == "MONDO:0015909"  # aplastic anaemia, not GVHD
+
+
 @pytest.mark.parametrize(
     "who",
     [

@@ -45,6 +45,22 @@ def test_future_trials_are_not_the_design() -> None:
             "sequential",
         ),
         ("They were given in two sequential dose cohorts.", "intervention_model", "sequential"),
+        ("They were treated in two consecutive cohorts.", "intervention_model", "sequential"),
+        (
+            "They were assigned in sequence to one of three dose groups.",
+            "intervention_model",
+            "sequential",
+        ),
+        (
+            "They were treated in three dose cohorts, starting low and stepping up.",
+            "intervention_model",
+            "sequential",
+        ),
+        (
+            "They were compared with a historical group of case-matched patients.",
+            "control",
+            "historical",
+        ),
         (
             "The team that followed the children up did not know who had received which.",
             "masking",
@@ -237,3 +253,32 @@ def test_species_in_an_abstracts_background_are_earlier_work() -> None:
     )
     [report] = extract(Document("s", "t", text), load_resources()).reports
     assert report.species is not None and report.species.id == "NCBITaxon:9606"
+
+
+@pytest.mark.parametrize(
+    ("text", "allocation"),
+    [
+        (
+            "In a controlled laboratory study in Lewis rats, 98 rats had a torn rotator cuff "
+            "repaired and were given bone marrow mesenchymal stem cells or fibrin glue alone. "
+            "Healing did not improve with the cells.",
+            None,
+        ),
+        (
+            "Tendinitis is common in racehorses. Lesions were made in the tendons of nine "
+            "horses by the researchers. Treatment was randomised: each "
+            "horse had adipose-derived mesenchymal stromal cells in one leg and serum in the "
+            "other. The cells did not heal the lesions better.",
+            "randomised",
+        ),
+    ],
+)
+def test_animals_treated_make_an_animal_study_whatever_its_clinical_words(
+    text: str, allocation: str | None
+) -> None:
+    """Animals treated: "a controlled laboratory study in rats" is no in-vitro study,
+    "randomised" horses no clinical trial; the randomisation is still the allocation."""
+    [report] = extract(Document("a", "Stem cells in animals", text), load_resources()).reports
+    assert report.design.study_type.value.value == "animal"
+    found = report.design.allocation
+    assert (found.value.value if found else None) == allocation

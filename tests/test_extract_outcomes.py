@@ -701,3 +701,43 @@ def test_a_pronoun_verdict_with_no_goal_defined_is_no_finding() -> None:
 def test_time_spent_in_a_place_is_the_measure() -> None:
     found = _findings("Both stem cell groups spent less time in hospital than the controls.")
     assert ("time in hospital", "reduced", "asserted") in found
+
+
+def test_a_figure_in_brackets_does_not_cut_the_measure_from_what_it_is_of() -> None:
+    found = _findings(
+        "The elastic modulus (p = 0.001) of cell-treated repair tissue was significantly "
+        "lower than that of normal tendon."
+    )
+    assert ("elastic modulus of cell-treated repair tissue", "reduced", "asserted") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        (
+            "After 36 months, 9 of the 41 hips in the rod-only group had been replaced.",
+            ("joint replacement", None, "asserted"),
+        ),
+        ("Fewer patients given cells needed an amputation.", ("amputation", "reduced", "asserted")),
+        ("Two patients went on to long-term dialysis.", ("dialysis", None, "asserted")),
+    ],
+)
+def test_an_operation_or_treatment_those_studied_went_on_to_need_is_the_finding(
+    text: str, finding: tuple[str, str | None, str]
+) -> None:
+    assert finding in _findings(text)
+
+
+def test_a_result_that_favoured_a_group_is_for_the_cells_unless_the_group_is_the_control() -> None:
+    favoured = _findings("Walking distance favoured the combination group (p = 0.025).")
+    assert ("Walking distance", "improved", "asserted") in favoured
+    against = _findings("Walking distance favoured the placebo group (p = 0.025). It was safe.")
+    assert not any(label == "Walking distance" for label, _, _ in against)
+
+
+def test_time_alone_is_no_measure() -> None:
+    found = _findings(
+        "Survival analysis of the hips over time also favoured the combination group. "
+        "The cells were safe."
+    )
+    assert not any(label in ("EFO:0000721", "time") for label, _, _ in found)

@@ -139,3 +139,28 @@ def test_a_heading_led_by_a_place_opens_a_roundup_item_and_a_closing_comment_is_
     doc = Document("t", "Stem cells for lung failure", text, SourceKind.NEWS)
     reports = extract(doc, load_resources()).reports
     assert [list(r.study.nct) for r in reports] == [["NCT04355728"], ["NCT04333368"]]
+
+
+def test_a_roundup_s_preface_that_names_the_cells_is_no_study_of_its_own() -> None:
+    """The preface ("we look at two small randomised trials") says the cells and the disease
+    but no study: the two numbered items are the reports, not preface, item, item."""
+    text = (
+        "Your own stromal cells in type 1 diabetes\n\n"
+        "Posted by the blog team, research desk\n\n"
+        "Patients who keep some beta-cell function have fewer severe lows. "
+        "Several groups have asked whether mesenchymal stromal cells from the patient could "
+        "calm the immune attack in type 1 diabetes. This month we look at two small "
+        "randomised trials that tried it.\n\n"
+        "1. Sweden: twenty adults\n\n"
+        "Researchers in Sweden enrolled twenty adults with type 1 diabetes. They were "
+        "randomised to their own mesenchymal stromal cells or to no cells. C-peptide was "
+        "held steady with the cells. No side effects were seen.\n\n"
+        "2. Iran: a placebo-controlled crossover trial\n\n"
+        "A team in Tehran randomised 21 patients with type 1 diabetes to two intravenous "
+        "doses of their own bone marrow mesenchymal stromal cells or placebo. HbA1c improved "
+        "with the cells."
+    )
+    doc = Document("t", "Your own stromal cells in type 1 diabetes", text, SourceKind.NEWS)
+    reports = extract(doc, load_resources()).reports
+    cells = [r.arms[0].therapy.cell_type for r in reports]
+    assert [c.id if c else None for c in cells] == ["CL:0000134", "CL:0002540"]

@@ -413,3 +413,17 @@ def test_a_page_keeps_its_canonical_url_date_and_title(tmp_path: Path) -> None:
     [doc] = read_html(_write(tmp_path, "saved.html", page)).documents
     assert doc.url == "https://news.example.org/2024/05/als-stem-cells"
     assert (doc.date, doc.title) == ("2024-05-03", "Stem cells slow ALS in small trial")
+
+
+def test_a_masthead_printed_over_the_headline_does_not_lose_the_opening(tmp_path: Path) -> None:
+    """A masthead and the headline on two lines with no blank between them: the prose under
+    them is the article's opening, and the headline (not the capitals) is its title."""
+    page = (
+        "AA SUPPORT NETWORK - MEMBERS' NEWSLETTER\n"
+        "Research corner: half-matched transplants with added cord cells\n\n"
+        f"{PROSE}\n\nWhat happened\n\nHalf of the patients developed acute GVHD, and 21 of "
+        "24 were alive at three months after the transplant.\n"
+    )
+    [doc] = read_text(_write(tmp_path, "newsletter.txt", page)).documents
+    assert doc.title == "Research corner: half-matched transplants with added cord cells"
+    assert PROSE.strip()[:40] in doc.text

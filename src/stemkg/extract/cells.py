@@ -67,13 +67,22 @@ def _nested_condition(d: AnnotatedDoc, m: Mention) -> Mention | None:
 
 _WHO = re.compile(
     r"\b(?:patients|people|adults|children|men|women|participants|volunteers|infants|babies|"
-    r"those|subjects|cases|mice|rats|dogs|pigs|monkeys|sheep|rabbits|horses|animals)\s+"
+    r"members|those|subjects|cases|mice|rats|dogs|pigs|monkeys|sheep|rabbits|horses|animals)\s+"
     r"(?:[\w'-]+\s+){0,3}?(?:with|who (?:had|have)|(?:bred|engineered) to (?:have|develop))\s+"
     r"(?:[\w'-]+\s+){0,4}$"
     r"|\b(?:mouse|rat|dog|pig|animal|monkey|sheep|rabbit|canine|murine|rodent)\s+models?\s+of\s+"
     r"(?:[\w'-]+\s+){0,3}$",
     re.I,
 )
+
+
+_EVENT_OF = re.compile(
+    r"\b(?:developed|develop|developing|prevent|preventing|prevention of|risk of|incidence of|"
+    r"rates? of|cases of|episodes of|free (?:of|from)|freedom from)\s+(?:[\w'-]+\s+){0,2}$",
+    re.I,
+)
+"""Words before a condition that make it an event counted ("developed acute GVHD", "to
+prevent GVHD"), not the disease of those studied."""
 
 
 def studied_condition(d: AnnotatedDoc) -> Mention | None:
@@ -87,8 +96,9 @@ def studied_condition(d: AnnotatedDoc) -> Mention | None:
     who: Counter[str] = Counter()
     named: Counter[str] = Counter()
     for m in mentions:
-        named[m.entry.id] += 1
-        who[m.entry.id] += bool(_WHO.search(d.text[max(d.lo, m.start - 40) : m.start]))
+        before = d.text[max(d.lo, m.start - 40) : m.start]
+        named[m.entry.id] += not _EVENT_OF.search(before)
+        who[m.entry.id] += bool(_WHO.search(before))
     score = {k: (named[k] + 2 * who[k], who[k]) for k in named}
     best = max(score.values())
     return next(m for m in mentions if score[m.entry.id] == best)

@@ -77,6 +77,11 @@ def _design(d: AnnotatedDoc, species: str | None, patients: bool) -> Value | Non
         for h in d.cues("design")
         if not FUTURE.search(d.sentence_of(h.start).text) and not denied(d, h)
     ]
+    if species and species != "NCBITaxon:9606" and not patients:  # animals, not patients
+        animal = any(h.value == Design.ANIMAL.value for h in hits)
+        # "a controlled laboratory study in rats": the animal cue wins; "nine randomised
+        # horses": a clinical word does not make a veterinary study a clinical one
+        order = [Design.ANIMAL, Design.IN_VITRO] if animal else [Design.IN_VITRO]
     for design in order:
         found = [h for h in hits if h.value == design.value]
         if found:
@@ -252,7 +257,7 @@ def design_details(d: AnnotatedDoc, design: str, cell: Mention | None) -> Detail
     """The report's optional fields: phase, blinding, control, ages, follow-up, targets."""
     details: Details = {}
     phases = phase_mentions(d)
-    if phases and design not in PRECLINICAL:
+    if phases and design != Design.IN_VITRO.value:  # a veterinary trial has phases too
         details["phase"] = d.term(phases[0])
     blinded = [h for h in d.cues("blinding") if h.value != "open"]
     if blinded:  # "double-blind" wins over an "open-label extension" said earlier
@@ -262,6 +267,14 @@ def design_details(d: AnnotatedDoc, design: str, cell: Mention | None) -> Detail
         value = first_cue(d, key, f"{key}-cue")
         if value and key not in details:
             details[key] = value
+    if design == Design.ANIMAL.value and "allocation" not in details:
+        said = [
+            h
+            for h in _cue_hits(d, "design")
+            if h.value == Design.RANDOMISED_CONTROLLED.value and not denied(d, h)
+        ]
+        if said:  # "the horses were randomised": an animal study's allocation
+            details["allocation"] = d.value("randomised", said[0].start, said[0].end, "design-cue")
     control = details.get("control")
     if (
         control
@@ -305,7 +318,7 @@ def design_axes(
         axes["masking"] = {**blinding, "value": _MASKING[blinding["value"]]}
     if control is not None:
         axes["control"] = control
-    if allocation is not None and "allocation" not in axes and not preclinical:
+    if allocation is not None and "allocation" not in axes and design["value"] != "in_vitro":
         axes["allocation"] = allocation
     if model is not None and not preclinical:
         axes["intervention_model"] = model

@@ -757,6 +757,11 @@ def _words_before(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     phrase: list[tuple[int, int, str]] = []
     while tokens and len(phrase) < 6:
         word = tokens[-1][2]
+        if word == ")" and phrase and phrase[0][2].casefold() == "of":
+            opening = max((i for i, t in enumerate(tokens) if t[2] == "("), default=None)
+            if opening is not None:  # "the elastic modulus (p = 0.001) [of the tissue]"
+                del tokens[opening:]
+                continue
         if not re.match(r"\w", word) or word.casefold() in _BOUNDARY:
             break
         phrase.insert(0, tokens.pop())
@@ -910,6 +915,10 @@ _NOT_MEASURES = frozenset(
 """Words that never name what was measured: ordinals, times, adverbs, irregular verbs."""
 
 
+_BARE = frozenset(("time", "rate", "rates", "level", "levels", "value", "values", "amount"))
+"""Words that name a measure only with what they are of ("time to healing")."""
+
+
 _SHARE_OF = re.compile(
     rf"(?:every one|each|all|most|many|some|none|half|both|{q.NUMBER})\s+(?:of|out of)\s+"
     r"(?:the|their|these|those)\s+(?:\d+\s+)?",
@@ -934,9 +943,11 @@ def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
     lead = re.match(r"(?:(?:the|their|a|an|its|his|her|our)\s+)+", text, re.I)
     if lead:
         start, text = start + lead.end(), text[lead.end() :]
-    words = text.split()
+    words = re.sub(r"\s*\([^()]*\)", "", text).split()  # "modulus (p = 0.001) of X"
     if not words or not _measure_like(words) or all(w.casefold() in _BEFORE_CUE for w in words):
         return None  # no measure, or only a qualifier ("healing was more [modest]")
+    if len(words) == 1 and words[0].casefold() in _BARE:
+        return None  # "analysis over [time] favoured ...": a word no measure is named by alone
     head = words[: words.index("of", 1)] if "of" in words[1:] else words
     of_cells = head is not words and words[-1].casefold() in ("cells", "cell")
     who = [head[-1]] if of_cells else [head[-1], words[-1]]  # "dispersion of granule cells"

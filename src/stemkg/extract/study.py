@@ -127,10 +127,23 @@ _REVIEW = re.compile(
 """What a review or meta-analysis says about itself: it reports no study of its own."""
 
 
+_REVIEWED = re.compile(
+    r"\b(?:searched|searching|a search of)\s+(?:the\s+)?(?:databases?\s+)?(?:PubMed|MEDLINE|"
+    r"Embase|EMBASE|Cochrane|Web of Science|Scopus|CINAHL)\b|"
+    r"\b(?:trials|studies|papers)\b[^.;]{0,60}\bmet the (?:inclusion |eligibility |review's )?"
+    r"criteria\b|"
+    r"\bsummary of (?:other (?:people's|researchers') |published |existing )(?:trials|studies)\b",
+    re.I,
+)
+"""How a review says what it did, wherever it says it: it searched the literature
+databases, so many trials met its criteria; a primary study does neither."""
+
+
 def _is_review(d: AnnotatedDoc) -> bool:
-    """A text whose headline or opening presents it as a review or a meta-analysis."""
+    """A text whose headline or opening presents it as a review or a meta-analysis, or
+    which says it searched the literature for the trials it pools."""
     opening = " ".join(s.text for s in d.sents[:3])
-    return bool(_REVIEW.search(opening))
+    return bool(_REVIEW.search(opening) or d.search(_REVIEWED))
 
 
 def _result(d: AnnotatedDoc, outcomes: list[Any]) -> bool:
@@ -187,7 +200,8 @@ def _inferred(d: AnnotatedDoc, design: Value) -> bool:
     return method in ("inferred-from-species", "inferred-cells-only") and bool(d.search(_DONE))
 
 
-_EXPERIMENT = re.compile(r"\b(?:experiment(?:s|al)?|cultures?|culture dish(?:es)?)\b", re.I)
+_EXPERIMENT = re.compile(r"\b(?:experiments?|cultures?|culture dish(?:es)?)\b", re.I)
+"""Work on cells in a dish; not "an experimental treatment", which any trial gives."""
 
 
 def extract_record(doc: Document, res: Resources) -> dict[str, Any]:
@@ -226,10 +240,12 @@ def _reports(doc: Document, d: AnnotatedDoc) -> list[Report]:
     regions = segment(d)
     if len(regions) > 1:
         found = []
-        for lo, hi in regions:
+        for n, (lo, hi) in enumerate(regions):
             part = d.region(lo, hi)
             if _SUMMING_UP.search(part.body) and not (part.search(IDS) or describes_a_study(part)):
                 continue  # a closing comment on the studies above, not one of them
+            if n == 0 and len(regions) > 2 and not describes_a_study(part):
+                continue  # a roundup's preface ("we look at two small trials"), not one of them
             report = _report(doc, part, region_ref(part))
             if report is not None:
                 found.append(report)

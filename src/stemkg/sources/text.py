@@ -127,6 +127,14 @@ def _blocks(text: str) -> list[tuple[str, ...]]:
     return blocks
 
 
+def _top_lines(blocks: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The page's first block as lines of their own where each is headline-shaped: a
+    masthead over the headline, or a headline over its deck, printed without a blank line."""
+    if blocks and 2 <= len(blocks[0]) <= 3 and all(headline_shaped(x) for x in blocks[0]):
+        return [(line,) for line in blocks[0]] + blocks[1:]
+    return blocks
+
+
 def _split(lines: Sequence[str]) -> list[tuple[str, ...]]:
     """A block's lines as blocks of their own, consecutive list items kept together."""
     parts: list[list[str]] = []
@@ -161,7 +169,7 @@ def _same(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 def _units(text: str) -> list[_Unit]:
     """The page's blocks, classified by shape, repeats folded."""
-    folded = _collapse(_blocks(text))
+    folded = _collapse(_top_lines(_blocks(text)))
     repeated = furniture_keys("\n".join(b) for b, _ in folded)
     units = []
     for lines, times in folded:
@@ -248,6 +256,8 @@ def _starts_article(unit: _Unit, current: _Draft | None, ahead: int) -> bool:
 def _finish(draft: _Draft) -> _Draft | None:
     """The article without marker lines and closing calls to action, if prose enough remains."""
     draft.deck = [p for p in draft.deck if not is_marker(p)]
+    if draft.deck and draft.title.isupper() and not draft.deck[0].isupper():
+        draft.title, draft.deck[0] = draft.deck[0], draft.title  # a masthead over the headline
     draft.body = [p for p in draft.body if not is_marker(p)]
     while draft.body and _call_to_action(draft.body[-1]):
         draft.body.pop()
