@@ -380,3 +380,14 @@ def test_mentions_of_a_kind_count_for_its_tissue_specific_class() -> None:
     [report] = extract(Document("c", "t", text), load_resources()).reports
     cell = report.arms[0].therapy.cell_type
     assert cell is not None and cell.id == "CL:0002540"
+
+
+@pytest.mark.parametrize(
+    "cells", ["CD34+ blood stem and progenitor cells", "haematopoietic stem and progenitor cells"]
+)
+def test_stem_and_progenitor_cells_of_the_blood_are_haematopoietic_stem_cells(cells: str) -> None:
+    text = (
+        f"In a phase 3 trial, 44 patients with sickle cell disease had their own {cells} "
+        "edited and infused into a vein. Severe crises fell in 39 of them."
+    )
+    assert ("CL:0000037", "hematopoietic stem cell") in _cells(text)

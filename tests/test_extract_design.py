@@ -46,6 +46,9 @@ def test_future_trials_are_not_the_design() -> None:
         ),
         ("They were given in two sequential dose cohorts.", "intervention_model", "sequential"),
         ("They were treated in two consecutive cohorts.", "intervention_model", "sequential"),
+        ("Treatment was not blinded.", "masking", "open_label"),
+        ("There was no randomisation.", "allocation", "non_randomised"),
+        ("Results were compared with historical controls.", "allocation", "non_randomised"),
         (
             "They were assigned in sequence to one of three dose groups.",
             "intervention_model",
@@ -282,3 +285,17 @@ def test_animals_treated_make_an_animal_study_whatever_its_clinical_words(
     assert report.design.study_type.value.value == "animal"
     found = report.design.allocation
     assert (found.value.value if found else None) == allocation
+
+
+def test_a_phase_ii_trial_counted_in_eyes_is_no_laboratory_study() -> None:
+    """Cells "cultured on amniotic membrane" and grafted in a phase II trial counted in eyes,
+    not patients: a clinical study all the same."""
+    text = (
+        "Cultured limbal stem cells\n\nLimbal stem cell deficiency can follow a burn. The "
+        "team's limbal stem cells were cultured on amniotic membrane. In a 2019 phase II "
+        "trial, seven eyes received cultured cells from the patient's own healthy eye, and "
+        "vision improved by nine lines."
+    )
+    [report] = extract(Document("l", "Cultured limbal stem cells", text), load_resources()).reports
+    assert report.design.study_type.value.value == "interventional"
+    assert report.conditions[0].id == "MONDO:0025667"

@@ -73,7 +73,7 @@ def test_a_scale_value_is_no_count_and_a_lone_count_is_who_took_part() -> None:
 
 def test_the_cells_arm_stays_when_the_text_sizes_both_groups() -> None:
     """ "107 received the cells and 105 received placebo": a cells arm beside the placebo one,
-    with the route said as "into the walls of the fistula tracts"."""
+    with the route said as "into the walls of the fistula tracts"; 107 were treated."""
     text = (
         "In a phase 3 trial, 212 adults with Crohn's disease and perianal fistulas were randomly "
         "assigned to adipose-derived mesenchymal stem cells or a saline placebo, injected into "
@@ -87,7 +87,8 @@ def test_the_cells_arm_stays_when_the_text_sizes_both_groups() -> None:
     assert cells.therapy.cell_type is not None and cells.participants is not None
     assert cells.participants.value == 107 and len(arms) == 2
     assert [r.id for r in cells.therapy.routes] == ["NCIT:C38250"]
-    assert report.participants is not None and report.participants.treated is None
+    assert report.participants is not None and report.participants.treated is not None
+    assert report.participants.treated.value == 107  # those who received the cells
 
 
 def test_enrolled_said_without_a_noun_and_as_a_registry_field() -> None:
@@ -125,6 +126,8 @@ def test_enrolled_said_without_a_noun_and_as_a_registry_field() -> None:
         ("injected into the affected joint", "NCIT:C38223"),
         ("implanted by two neurosurgeons directly into their brains", "NCIT:C38232"),
         ("injected into the coronary artery feeding the scarred muscle", "NCIT:C38218"),
+        ("infused straight into the medial circumflex femoral artery", "NCIT:C38222"),
+        ("infused into the left main coronary artery", "NCIT:C38218"),
     ],
 )
 def test_routes_said_in_other_words(phrase: str, route: str) -> None:
@@ -328,3 +331,38 @@ def test_the_treated_a_share_is_of_are_counted_and_the_heart_wall_is_a_route() -
     assert report.participants is not None and report.participants.treated is not None
     assert report.participants.treated.value == 30
     assert {r.id for a in report.arms for r in a.therapy.routes} == {"NCIT:C38227"}
+
+
+def test_a_group_sized_in_brackets_as_n_is_an_arm() -> None:
+    text = (
+        "Stem cells for Crohn's fistula\n\nTwenty-two people with Crohn's disease and a "
+        "perianal fistula were enrolled. They were split 1:1 into an observation group, "
+        "treated with autologous adipose-derived mesenchymal stem cells (n = 11), and a "
+        "control group that underwent the usual operation (n = 11). Fistulas closed in 10 of "
+        "11 patients given cells."
+    )
+    [report] = extract(
+        Document("c", "Stem cells for Crohn's fistula", text), load_resources()
+    ).reports
+    sized = [a.participants.value for a in report.arms if not a.comparator and a.participants]
+    assert sized == [11]
+
+
+@pytest.mark.parametrize(
+    ("groups", "expected"),
+    [
+        ("15 received MSCs and 12 received placebo.", (27, 15)),
+        ("15 received MSCs and 12 received placebo; a year later the groups swapped.", (27, None)),
+    ],
+)
+def test_those_who_received_the_cells_beside_a_placebo_group_are_the_treated(
+    groups: str, expected: tuple[int | None, int | None]
+) -> None:
+    """Those enrolled are told from those treated where a count is said as those who got the
+    cells; after a crossover everyone got them."""
+    text = (
+        "Cells for cirrhosis\n\nPatients with cirrhosis were randomly allocated to an "
+        "infusion of autologous bone marrow mesenchymal stem cells or placebo. Twenty-seven "
+        f"patients were enrolled: {groups} The MELD score did not improve."
+    )
+    assert _counts(text) == expected

@@ -741,3 +741,33 @@ def test_time_alone_is_no_measure() -> None:
         "The cells were safe."
     )
     assert not any(label in ("EFO:0000721", "time") for label, _, _ in found)
+
+
+def test_an_event_said_of_a_thing_in_a_share_of_patients_against_the_controls_is_a_rate() -> None:
+    """An event in each group ("fistulas had closed in 10 of 11 given cells against 5 of 11
+    controls") is a rate, with no direction of its own where no p value says the gap is real."""
+    found = _findings(
+        "At 3 months, fistulas had closed in 10 of 11 patients given stem cells (90.9%) "
+        "against 5 of 11 in the control group (45.5%)."
+    )
+    assert ("fistula closure", None, "asserted") in found
+    assert not any(d is not None for label, d, _ in found if label == "fistula closure")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Inclusion: a contained defect; neutral overall alignment (less than 5 degrees of varus).",
+        "The hypothesis is that the new cartilage regenerates better than after microfracture.",
+        "In the cell-treated patients the responses held, and in some cases had even risen.",
+    ],
+)
+def test_criteria_hypotheses_and_vague_words_are_no_findings(sentence: str) -> None:
+    """A registry's "Inclusion:" field, what a study set out to show, and "some cases"."""
+    said = _findings(f"{sentence} The cells were safe.")
+    assert said == _findings("The cells were safe.")
+
+
+def test_neither_improved_nor_worsened_is_no_change() -> None:
+    found = _findings("Best corrected visual acuity had neither improved nor worsened.")
+    assert found == {("EFO:0008385", "no_change", "asserted")}

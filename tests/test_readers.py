@@ -427,3 +427,14 @@ def test_a_masthead_printed_over_the_headline_does_not_lose_the_opening(tmp_path
     [doc] = read_text(_write(tmp_path, "newsletter.txt", page)).documents
     assert doc.title == "Research corner: half-matched transplants with added cord cells"
     assert PROSE.strip()[:40] in doc.text
+
+
+def test_a_paper_s_long_title_is_its_headline(tmp_path: Path) -> None:
+    title = (
+        "Autologous adipose-derived stem cells compared with the incision-thread-drawing "
+        "procedure for Crohn's fistula-in-ano: a small open-label controlled trial from Nanjing"
+    )
+    citation = "Stem Cell Research & Therapy, 2020. doi:10.1186/s13287-020-01636-4"
+    page = f"{title}\n\n{citation}\n\n{PROSE}\n"
+    [doc] = read_text(_write(tmp_path, "abstract.txt", page)).documents
+    assert doc.title == title

@@ -78,11 +78,12 @@ _WHO = re.compile(
 
 _EVENT_OF = re.compile(
     r"\b(?:developed|develop|developing|prevent|preventing|prevention of|risk of|incidence of|"
-    r"rates? of|cases of|episodes of|free (?:of|from)|freedom from)\s+(?:[\w'-]+\s+){0,2}$",
+    r"rates? of|cases of|episodes of|free (?:of|from)|freedom from|destroyed by|damaged by)"
+    r"\s+(?:[\w'-]+\s+){0,2}$",
     re.I,
 )
 """Words before a condition that make it an event counted ("developed acute GVHD", "to
-prevent GVHD"), not the disease of those studied."""
+prevent GVHD") or a cause ("destroyed by a burn"), not the disease of those studied."""
 
 
 def studied_condition(d: AnnotatedDoc) -> Mention | None:

@@ -34,9 +34,12 @@ _LATER_WORDS = (
     r"(?:is|are)\s+(?:now\s+)?needed|needed\s+to|calls?\s+for|should\s+now"
 )
 FUTURE = re.compile(
-    rf"\b(?:planned|planning|will|would|next step|should|upcoming|{_LATER_WORDS})\b", re.I
+    rf"\b(?:planned|planning|will|would|next step|should|upcoming|hypothes[ie]s(?![- ]generat)|"
+    rf"hypothesi[sz]ed?|{_LATER_WORDS})\b",
+    re.I,
 )
-"""A sentence about work still to come ("a larger randomised trial is now planned")."""
+"""A sentence about work still to come ("a larger randomised trial is now planned") or what
+a study set out to show ("the hypothesis is that the cartilage regenerates better")."""
 
 
 class Design(StrEnum):
@@ -71,7 +74,8 @@ def _design(d: AnnotatedDoc, species: str | None, patients: bool) -> Value | Non
         Design.CASE_SERIES,
         Design.CASE_REPORT,
     ]
-    order = clinical if patients else [Design.IN_VITRO, Design.ANIMAL, *clinical]
+    clinical_text = patients or bool(phase_mentions(d))  # "a phase II trial" in eyes
+    order = clinical if clinical_text else [Design.IN_VITRO, Design.ANIMAL, *clinical]
     hits = [
         h
         for h in d.cues("design")
@@ -91,7 +95,7 @@ def _design(d: AnnotatedDoc, species: str | None, patients: bool) -> Value | Non
         m = next(m for m in d.terms(Kind.SPECIES) if m.entry.id == species)
         return d.value(Design.ANIMAL.value, m.start, m.end, "inferred-from-species", 0.6)
     targets = [m for m in d.terms(Kind.CELL_TYPE) if not stemlike(m.entry, d.res)]
-    if not patients and not species and targets:
+    if not clinical_text and not species and targets:
         m = targets[0]
         return d.value(Design.IN_VITRO.value, m.start, m.end, "inferred-cells-only", 0.5)
     return None
@@ -276,6 +280,9 @@ def design_details(d: AnnotatedDoc, design: str, cell: Mention | None) -> Detail
         if said:  # "the horses were randomised": an animal study's allocation
             details["allocation"] = d.value("randomised", said[0].start, said[0].end, "design-cue")
     control = details.get("control")
+    if control and control["value"] == "historical" and "allocation" not in details:
+        # patients of the past make the comparison: nobody was randomised
+        details["allocation"] = {**control, "value": "non_randomised", "method": "inferred"}
     if (
         control
         and control["value"] == "none"

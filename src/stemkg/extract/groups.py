@@ -82,12 +82,18 @@ def _near(counts: list[q.Count], verb: re.Match[str], offset: int) -> q.Count:
 
 
 def _per_sentence(d: AnnotatedDoc, people: list[q.Count]) -> list[tuple[Span, list[q.Count]]]:
-    """Each sentence with the counts in it (not the table-style "(n=6)" ones), in one pass."""
+    """Each sentence with the counts in it (not the table-style "(n=6)" ones, unless they
+    size a group the sentence names: "an observation group, given cells (n = 11)"), in one
+    pass."""
     by_start: dict[int, list[q.Count]] = {}
     for c in people:
-        if c.noun != "n":
+        if c.noun != "n" or _GROUP_SIZED.search(d.text, max(d.lo, c.start - 100), c.start):
             by_start.setdefault(d.sentence_of(c.start).start, []).append(c)
     return [(s, by_start.get(s.start, [])) for s in d.sents]
+
+
+_GROUP_SIZED = re.compile(r"\b(?:group|arm|cohort)\b[^().;]{0,90}$", re.I)
+"""A group named, then its size in brackets."""
 
 
 ONE_PERSON = re.compile(
@@ -394,9 +400,11 @@ _COMBINATION = re.compile(r"\b(?:a |the )?combination\b|\bboth (?:routes|ways|me
 
 def _enclosed(d: AnnotatedDoc, c: q.Count | None) -> bool:
     """A count in brackets, which sizes what the text names just before it."""
-    return (
-        c is not None and d.text[c.start - 1 : c.start] == "(" and d.text[c.end : c.end + 1] == ")"
-    )
+    if c is None:
+        return False
+    if d.text[c.start : c.start + 1] == "(" and d.text[c.end - 1 : c.end] == ")":
+        return True  # "(n = 11)"
+    return d.text[c.start - 1 : c.start] == "(" and d.text[c.end : c.end + 1] == ")"
 
 
 _JOINT = re.compile(r"\s(?:or|and|versus|vs\.?)\s|,\s|;\s|\bto\s")
@@ -642,6 +650,33 @@ def default_arms(
     if size:
         arm["participants"] = size
     return [arm]
+
+
+_THEN_TREATED = re.compile(
+    r"\s*(?:\w+\s+){0,2}?(?:received|were given|were treated with|got|had)\s+(?:the\s+)?"
+    r"(?:[\w-]+\s+){0,3}?(?:cells|MSCs|[A-Z]{2,6}s|transplants?|infusions?|injections?)\b"
+)
+"""A group's size said as those who got the cells ("15 received MSCs and 12 placebo")."""
+
+
+_SWAPPED = re.compile(r"\bcross[- ]?over\b|\bgroups? (?:swapped|switched|crossed)\b", re.I)
+
+
+def treated_in_the_cells_arm(
+    d: AnnotatedDoc, arms: list[Arm], participants: Participants
+) -> Participants:
+    """Those treated, where the one cells' arm beside a comparator is sized by a count said
+    as those who received the cells: the text tells them from those enrolled."""
+    cells = [a for a in arms if not a.get("comparator")]
+    if "treated" in participants or len(cells) != 1 or len(cells) == len(arms):
+        return participants
+    size = cells[0].get("participants")
+    enrolled = participants.get("enrolled")
+    if size is None or enrolled is None or size["value"] >= enrolled["value"]:
+        return participants
+    if not _THEN_TREATED.match(d.text, size["end"]) or _SWAPPED.search(d.text, d.lo, d.hi):
+        return participants  # after a crossover every group had the cells
+    return {**participants, "treated": {**size, "method": "count-treated-arm"}}
 
 
 def cells_arm_sized(arms: list[Arm], participants: Participants) -> Participants:

@@ -241,7 +241,7 @@ def _as_clinical(res: Resources, m: Mention, value: str) -> str:
 
 _CRITERIA = re.compile(
     r"\W*(?:(?:key|main|major)\s+)?(?:inclusion|exclusion|eligibility|entry)"
-    r"(?:\s+(?:and|or|/)\s+exclusion)?\s+criteria\b",
+    r"(?:\s+(?:and|or|/)\s+exclusion)?(?:\s+criteria\b|\s*:)",
     re.I,
 )
 """A trial's criteria for taking part ("Key exclusion criteria: HbA1c above 10%; ... or
@@ -450,6 +450,18 @@ _WHO_BEFORE = re.compile(
 )
 
 
+_AGAINST = re.compile(
+    r"\b\d+(?:\.\d+)?\s*%?[^.;]{0,80}?\b(?:against|versus|vs\.?|compared with|compared to)\s+"
+    r"(?:\w+\s+){0,2}\d",
+    re.I,
+)
+"""A figure set against another group's ("10 of 11 ... against 5 of 11 in the controls")."""
+
+
+_IN_WHOM = re.compile(rf"\s+in\s+(?:{q.NUMBER}|all|none|most|half|each)\b", re.I)
+"""Those an event happened in, said after it ("had closed in 10 of 11 patients")."""
+
+
 _RELATIVE = re.compile(
     r"\b(?:who|whose(?:\s+\w+){1,3}|that|which)\s+(?:(?:had|have|has|did|do|does|not|never|yet|previously|already|been)\s+)*$",
     re.I,
@@ -476,7 +488,8 @@ def _events(d: AnnotatedDoc, s: Span, claimed: set[Hit]) -> list[tuple[Mention, 
         if _BEFORE_TREATMENT.match(d.text, ev.end):
             continue  # "one patient died before any cells could be given": who dropped out
         clause = re.split(r"[,;:]", d.text[s.start : ev.start])[-1]
-        if not (SUBJECTS.search(clause) or _WHO_BEFORE.search(clause)):
+        whom = _IN_WHOM.match(d.text, ev.end, s.end)  # "fistulas had closed in 10 of 11"
+        if not (SUBJECTS.search(clause) or _WHO_BEFORE.search(clause) or whom):
             continue  # "the trial closed": not those studied
         if _RELATIVE.search(clause) or _MODAL.search(clause):
             continue  # "patients who had not responded to steroids", "would have closed"
@@ -492,6 +505,9 @@ def _events(d: AnnotatedDoc, s: Span, claimed: set[Hit]) -> list[tuple[Mention, 
             unmapped = LexEntry(f"unmapped:{label.casefold()}", Kind.MEASURE, label)
             mention = Mention(unmapped, ev.start, ev.end, "event-cue")
         hit = Hit("direction", direction, ev.start, ev.end) if direction else _fewer(d, s, ev)
+        if direction and _AGAINST.search(d.text, ev.end, s.end):
+            hit = _compared(d, s)  # "closed in 10 of 11 given cells against 5 of 11": a rate
+            # in each group, a finding only where a p value says the difference is real
         claimed.update(h for h in _hits(d, s) if _gap(h.start, h.end, ev.start, ev.end) == 0)
         if hit is not None:
             claimed.add(hit)
@@ -915,7 +931,9 @@ _NOT_MEASURES = frozenset(
 """Words that never name what was measured: ordinals, times, adverbs, irregular verbs."""
 
 
-_BARE = frozenset(("time", "rate", "rates", "level", "levels", "value", "values", "amount"))
+_BARE = frozenset(
+    ("time", "rate", "rates", "level", "levels", "value", "values", "amount", "cases", "case")
+)
 """Words that name a measure only with what they are of ("time to healing")."""
 
 
@@ -946,8 +964,8 @@ def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
     words = re.sub(r"\s*\([^()]*\)", "", text).split()  # "modulus (p = 0.001) of X"
     if not words or not _measure_like(words) or all(w.casefold() in _BEFORE_CUE for w in words):
         return None  # no measure, or only a qualifier ("healing was more [modest]")
-    if len(words) == 1 and words[0].casefold() in _BARE:
-        return None  # "analysis over [time] favoured ...": a word no measure is named by alone
+    if all(w.casefold() in _BARE | _VAGUE for w in words) and words[-1].casefold() in _BARE:
+        return None  # "over [time] favoured", "in [some cases] had risen": no measure alone
     head = words[: words.index("of", 1)] if "of" in words[1:] else words
     of_cells = head is not words and words[-1].casefold() in ("cells", "cell")
     who = [head[-1]] if of_cells else [head[-1], words[-1]]  # "dispersion of granule cells"

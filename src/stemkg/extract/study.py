@@ -37,6 +37,7 @@ from stemkg.extract.groups import (
     people_counts,
     table_arms,
     therapy_draft,
+    treated_in_the_cells_arm,
     unstated,
 )
 from stemkg.extract.outcomes import SUBJECTS, distinct, find_outcomes
@@ -355,7 +356,7 @@ def _report(doc: Document, d: AnnotatedDoc, ref: StudyRef | None = None) -> Repo
     arms = group_arms or each_group(d, default_arms(d, design["value"], therapy, participants))
     if arms and all(a.get("comparator") for a in arms):  # the cells' own arm went unsaid
         arms = default_arms(d, design["value"], therapy, {}) + arms
-    participants = cells_arm_sized(arms, participants)
+    participants = treated_in_the_cells_arm(d, arms, cells_arm_sized(arms, participants))
     outcomes = find_outcomes(d, arms)
     given = cell or (tissue if tissue is not None and tissue.entry.id in _GIVEN_TISSUES else None)
     if not _reports_a_study(d, doc, given, people or species or _inferred(d, design), outcomes):

@@ -209,12 +209,13 @@ def is_separator_line(line: str) -> bool:
 
 
 def headline_shaped(line: str) -> bool:
-    """A short line of 3-25 words without closing punctuation and not a list item."""
+    """A line of 3-40 words (a paper's title runs long) without closing punctuation and not
+    a list item."""
     line = line.strip()
     if not line or len(line) > 200 or _BULLET.match(line) or is_separator_line(line):
         return False
     words = word_count(line)
-    return 3 <= words <= 25 and line.rstrip("\"'”’)]")[-1:] not in _CLOSING
+    return 3 <= words <= 40 and line.rstrip("\"'”’)]")[-1:] not in _CLOSING
 
 
 def title_case(line: str) -> bool:
