@@ -47,6 +47,17 @@ def test_future_trials_are_not_the_design() -> None:
         ("They were given in two sequential dose cohorts.", "intervention_model", "sequential"),
         ("They were treated in two consecutive cohorts.", "intervention_model", "sequential"),
         ("Treatment was not blinded.", "masking", "open_label"),
+        (
+            "Neither the families nor the clinical staff knew who received which.",
+            "masking",
+            "double",
+        ),
+        (
+            "Five untreated controls were enrolled first, then the treated, then five further "
+            "controls.",
+            "control",
+            "untreated",
+        ),
         ("There was no randomisation.", "allocation", "non_randomised"),
         ("Results were compared with historical controls.", "allocation", "non_randomised"),
         (

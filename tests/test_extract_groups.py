@@ -366,3 +366,25 @@ def test_those_who_received_the_cells_beside_a_placebo_group_are_the_treated(
         f"patients were enrolled: {groups} The MELD score did not improve."
     )
     assert _counts(text) == expected
+
+
+def test_a_group_size_after_its_dose_in_one_bracket_does_not_hide_those_enrolled() -> None:
+    text = (
+        "Cells for Alzheimer's disease\n\nThirty-three participants with Alzheimer's disease "
+        "were randomised to a single intravenous infusion of a low dose of mesenchymal stem "
+        "cells (20 million cells; 15 participants), a high dose (100 million cells; 10 "
+        "participants) or placebo (8 participants). No treatment-related adverse events "
+        "occurred."
+    )
+    assert _counts(text)[0] == 33
+
+
+def test_fat_taken_from_under_the_skin_is_a_source_not_a_route() -> None:
+    text = (
+        "In a pilot study, five women with knee osteoarthritis were treated. Fat was taken "
+        "from under the skin, and the adipose stem cells in it were grown and then injected "
+        "into the knee joint. Knee pain improved in all five."
+    )
+    [report] = extract(Document("t", "Cells", text), load_resources()).reports
+    routes = {r.id for a in report.arms for r in a.therapy.routes}
+    assert "NCIT:C38299" not in routes

@@ -29,10 +29,11 @@ _AGES = re.compile(
 )
 
 
-_LATER_WORDS = (
-    r"future|further|subsequent|warrant\w*|support(?:s|ing)?\s+(?:a|an)|"
+_LATER_BASE = (
+    r"future|subsequent|warrant\w*|support(?:s|ing)?\s+(?:a|an)|"
     r"(?:is|are)\s+(?:now\s+)?needed|needed\s+to|calls?\s+for|should\s+now"
 )
+_LATER_WORDS = rf"{_LATER_BASE}|further"
 FUTURE = re.compile(
     rf"\b(?:planned|planning|will|would|next step|should|upcoming|hypothes[ie]s(?![- ]generat)|"
     rf"hypothesi[sz]ed?|{_LATER_WORDS})\b",
@@ -154,7 +155,12 @@ def denied(d: AnnotatedDoc, h: Hit) -> bool:
     return bool(_DENIED.search(before))
 
 
-_LATER = re.compile(rf"\b(?:{_LATER_WORDS})\b", re.I)
+_FURTHER = r"further\s+(?:[\w-]+\s+){0,2}(?:trials?|studies|study|research|work|investigations?)"
+
+
+_LATER = re.compile(rf"\b(?:{_LATER_BASE}|{_FURTHER})\b", re.I)
+"""A later trial; "further" only as more study ("further trials"), not as more of the same
+("then five further controls")."""
 
 
 def _later_trial(d: AnnotatedDoc, h: Hit) -> bool:

@@ -404,7 +404,11 @@ def _enclosed(d: AnnotatedDoc, c: q.Count | None) -> bool:
         return False
     if d.text[c.start : c.start + 1] == "(" and d.text[c.end - 1 : c.end] == ")":
         return True  # "(n = 11)"
-    return d.text[c.start - 1 : c.start] == "(" and d.text[c.end : c.end + 1] == ")"
+    if d.text[c.end : c.end + 1] != ")":
+        return False
+    before = d.text[max(0, c.start - 40) : c.start]
+    opening = before.rfind("(")
+    return opening >= 0 and ")" not in before[opening:]  # "(20 million cells; 15 people)"
 
 
 _JOINT = re.compile(r"\s(?:or|and|versus|vs\.?)\s|,\s|;\s|\bto\s")
