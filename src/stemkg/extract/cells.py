@@ -429,10 +429,7 @@ def _named_cell(d: AnnotatedDoc) -> tuple[Mention | None, Mention | None]:
         for c, t in composed
         if not any(c.entry.id in _ancestors(d.res, other) for other in ids)
     ]
-    counts = {  # "MSCs ... bone marrow-derived MSCs": a mention of the kind counts too
-        i: sum(x.entry.id == i or x.entry.id in _ancestors(d.res, i) for x, _ in composed)
-        for i in {c.entry.id for c, _ in specific}
-    }
+    counts = Counter(c.entry.id for c, _ in specific)
     best = max(counts.values())
     cell, tissue = next((c, t) for c, t in specific if counts[c.entry.id] == best)
     if tissue is None:
