@@ -127,6 +127,7 @@ def test_cli_writes_json(tmp_path: Path) -> None:
         ("holdout", 24),
         ("holdout2", 24),
         ("holdout3", 24),
+        ("holdout4", 24),
     ],
 )
 def test_the_blind_sets_are_well_formed_and_unedited(
