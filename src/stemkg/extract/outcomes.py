@@ -280,7 +280,8 @@ def find_outcomes(d: AnnotatedDoc, arms: list[Arm]) -> list[Outcome]:
         if reached is not None:  # "The main goal was X. ... 20 of 22 reached it."
             claimed.add(reached[1])
             outcome = _outcome(d, s, *reached, arms)
-            found.setdefault((reached[0].entry.id, reached[1].value, "anaphora"), outcome)
+            key = (reached[0].entry.id, reached[1].value, outcome["modality"]["value"])
+            found.setdefault(key, outcome)
         for m, hit in _safety(d, s):
             outcome = _outcome(d, s, m, hit, arms)
             found.setdefault((m.entry.id, hit.value, outcome["modality"]["value"]), outcome)
