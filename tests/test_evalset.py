@@ -170,3 +170,23 @@ def test_an_unmapped_gold_condition_is_matched_by_a_term_of_that_very_name() -> 
     score_other, _ = _compare("a.txt", gold, other, "condition")
     assert (score_same.tp, score_same.fp, score_same.fn) == (1, 0, 0)
     assert (score_other.tp, score_other.fp, score_other.fn) == (0, 1, 1)
+
+
+def test_the_check_names_identifiers_no_table_holds(tmp_path: Path) -> None:
+    """A mistyped or obsolete id loads (the writer may have checked it in the ontology), and
+    the check says which ids stemkg's lexicon and term tables do not hold."""
+    from typer.testing import CliRunner
+
+    from stemkg.cli import app
+
+    def mistyped(stem: str, gold: dict[str, Any]) -> None:
+        gold["record"]["reports"][0]["conditions"] = ["MONDO:9999999"]
+
+    folder = _set(tmp_path, ["stroke-rat-msc-classic.md"], mistyped)
+    checked = CliRunner().invoke(app, ["eval", str(folder), "--check"])
+    assert checked.exit_code == 0, checked.output
+    assert "1 identifier(s)" in checked.stdout and "MONDO:9999999" in checked.stdout
+    clean = CliRunner().invoke(
+        app, ["eval", str(_set(tmp_path / "b", ["stroke-rat-msc-classic.md"])), "--check"]
+    )
+    assert "note:" not in clean.stdout

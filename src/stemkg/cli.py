@@ -768,9 +768,15 @@ def eval_cmd(
 ) -> None:
     """Score extraction against an evaluation set's gold records (per-field P/R/F1)."""
     if check:
-        golds = evalset.load_gold_dir(folder, load_lexicon())
+        golds, outside = evalset.check_gold_dir(folder, load_lexicon())
         reports = sum(len(g.record.reports) for g in golds)
         out.print(f"{len(golds)} gold files, {reports} study reports: the gold is well formed")
+        if outside:
+            shown = ", ".join(outside[:12]) + (", ..." if len(outside) > 12 else "")
+            out.print(
+                f"note: {len(outside)} identifier(s) stemkg's lexicon and term tables do not hold "
+                f"(check each in its ontology; an obsolete or mistyped id shows here): {shown}"
+            )
         return
     with _progress() as progress:
         report = pipeline.evaluate_folder(folder, progress)

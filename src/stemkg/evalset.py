@@ -24,6 +24,7 @@ from stemkg.lexicon import CURIE_FORM, Kind, LexEntry, Lexicon, UnknownTermError
 from stemkg.model import RecordFile
 from stemkg.sources.common import read_text
 from stemkg.sources.records import describe_error
+from stemkg.terms import load_term_index
 
 __all__ = [
     "FIELDS",
@@ -33,6 +34,7 @@ __all__ = [
     "Miss",
     "OpenLexicon",
     "as_json",
+    "check_gold_dir",
     "load_gold",
     "load_gold_dir",
     "score",
@@ -42,16 +44,19 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 
 class OpenLexicon(Lexicon):
-    """The shipped lexicon, and any well-formed CURIE besides (labelled by itself)."""
+    """The shipped lexicon, and any well-formed CURIE besides (labelled by itself); the
+    CURIEs it let through are kept, so that a writer can see which ids no table vouches for."""
 
     def __init__(self, base: Lexicon) -> None:
         super().__init__(base)
+        self.outside: set[str] = set()
 
     def resolve(self, kind: Kind, text: str) -> LexEntry:
         try:
             return super().resolve(kind, text)
         except UnknownTermError:
             if CURIE_FORM.match(text.strip()):
+                self.outside.add(text.strip())
                 return LexEntry(text.strip(), kind, text.strip())
             raise
 
@@ -107,13 +112,21 @@ def load_gold(path: Path, lexicon: Lexicon) -> GoldFile:
 
 def load_gold_dir(folder: Path, lexicon: Lexicon) -> list[GoldFile]:
     """Every gold file of an evaluation folder (``DIR/gold/*.yaml``), each article once."""
+    return check_gold_dir(folder, lexicon)[0]
+
+
+def check_gold_dir(folder: Path, lexicon: Lexicon) -> tuple[list[GoldFile], list[str]]:
+    """The gold files of a folder, and the identifiers they use that neither the lexicon nor
+    the term tables hold (right if the writer checked them in the ontology itself; an
+    obsolete or mistyped id is among them)."""
     gold_dir = folder / "gold"
     if not gold_dir.is_dir():
         raise InputError(folder, "not an evaluation set (no gold/ folder)")
     open_lexicon = OpenLexicon(lexicon)
     files = [load_gold(p, open_lexicon) for p in sorted(gold_dir.glob("*.yaml"))]
     _check_articles(folder, files)
-    return files
+    index = load_term_index()
+    return files, sorted(c for c in open_lexicon.outside if index.get(c) is None)
 
 
 def _check_articles(folder: Path, files: Iterable[GoldFile]) -> None:
