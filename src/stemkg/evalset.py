@@ -112,21 +112,26 @@ def load_gold(path: Path, lexicon: Lexicon) -> GoldFile:
 
 def load_gold_dir(folder: Path, lexicon: Lexicon) -> list[GoldFile]:
     """Every gold file of an evaluation folder (``DIR/gold/*.yaml``), each article once."""
-    return check_gold_dir(folder, lexicon)[0]
+    return _read_gold_dir(folder, OpenLexicon(lexicon))
 
 
 def check_gold_dir(folder: Path, lexicon: Lexicon) -> tuple[list[GoldFile], list[str]]:
     """The gold files of a folder, and the identifiers they use that neither the lexicon nor
     the term tables hold (right if the writer checked them in the ontology itself; an
     obsolete or mistyped id is among them)."""
+    open_lexicon = OpenLexicon(lexicon)
+    files = _read_gold_dir(folder, open_lexicon)
+    index = load_term_index()
+    return files, sorted(c for c in open_lexicon.outside if index.get(c) is None)
+
+
+def _read_gold_dir(folder: Path, lexicon: OpenLexicon) -> list[GoldFile]:
     gold_dir = folder / "gold"
     if not gold_dir.is_dir():
         raise InputError(folder, "not an evaluation set (no gold/ folder)")
-    open_lexicon = OpenLexicon(lexicon)
-    files = [load_gold(p, open_lexicon) for p in sorted(gold_dir.glob("*.yaml"))]
+    files = [load_gold(p, lexicon) for p in sorted(gold_dir.glob("*.yaml"))]
     _check_articles(folder, files)
-    index = load_term_index()
-    return files, sorted(c for c in open_lexicon.outside if index.get(c) is None)
+    return files
 
 
 def _check_articles(folder: Path, files: Iterable[GoldFile]) -> None:

@@ -82,7 +82,8 @@ def _design(d: AnnotatedDoc, species: str | None, patients: bool) -> Value | Non
         for h in d.cues("design")
         if not FUTURE.search(d.sentence_of(h.start).text) and not denied(d, h)
     ]
-    if species and species != "NCBITaxon:9606" and not patients:  # animals, not patients
+    animals = bool(species) and species != "NCBITaxon:9606" and not patients
+    if animals:
         animal = any(h.value == Design.ANIMAL.value for h in hits)
         # "a controlled laboratory study in rats": the animal cue wins; "nine randomised
         # horses": a clinical word does not make a veterinary study a clinical one
@@ -92,7 +93,7 @@ def _design(d: AnnotatedDoc, species: str | None, patients: bool) -> Value | Non
         if found:
             h = found[0]
             return d.value(design.value, h.start, h.end, "design-cue")
-    if species and species != "NCBITaxon:9606" and not patients:
+    if animals:
         m = next(m for m in d.terms(Kind.SPECIES) if m.entry.id == species)
         return d.value(Design.ANIMAL.value, m.start, m.end, "inferred-from-species", 0.6)
     targets = [m for m in d.terms(Kind.CELL_TYPE) if not stemlike(m.entry, d.res)]

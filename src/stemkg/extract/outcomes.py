@@ -767,22 +767,26 @@ def _words_before(d: AnnotatedDoc, s: Span, hit: Hit) -> tuple[int, int] | None:
     if article and tokens[-2][2].casefold() in _AUXILIARY:  # "showed a [significant] rise"
         del tokens[-2:]
     if tokens and tokens[-1][2] == ")":  # "the 45 repairs (100%) had healed"
-        opening = max((i for i, t in enumerate(tokens) if t[2] == "("), default=None)
-        if opening is not None:
-            del tokens[opening:]
+        _drop_bracket(tokens)
     _drop_apposition(tokens)
     phrase: list[tuple[int, int, str]] = []
     while tokens and len(phrase) < 6:
         word = tokens[-1][2]
-        if word == ")" and phrase and phrase[0][2].casefold() == "of":
-            opening = max((i for i, t in enumerate(tokens) if t[2] == "("), default=None)
-            if opening is not None:  # "the elastic modulus (p = 0.001) [of the tissue]"
-                del tokens[opening:]
-                continue
+        of_after = word == ")" and phrase and phrase[0][2].casefold() == "of"
+        if of_after and _drop_bracket(tokens):
+            continue  # "the elastic modulus (p = 0.001) [of the tissue]"
         if not re.match(r"\w", word) or word.casefold() in _BOUNDARY:
             break
         phrase.insert(0, tokens.pop())
     return (phrase[0][0], phrase[-1][1]) if phrase else None
+
+
+def _drop_bracket(tokens: list[tuple[int, int, str]]) -> bool:
+    """Drop the tokens from the last opening bracket on; whether there was one."""
+    opening = max((i for i, t in enumerate(tokens) if t[2] == "("), default=None)
+    if opening is not None:
+        del tokens[opening:]
+    return opening is not None
 
 
 def _drop_apposition(tokens: list[tuple[int, int, str]]) -> None:
@@ -936,6 +940,7 @@ _BARE = frozenset(
     ("time", "rate", "rates", "level", "levels", "value", "values", "amount", "cases", "case")
 )
 """Words that name a measure only with what they are of ("time to healing")."""
+_BARE_OR_VAGUE = _BARE | _VAGUE
 
 
 _SHARE_OF = re.compile(
@@ -965,7 +970,7 @@ def _phrase_mention(d: AnnotatedDoc, start: int, end: int) -> Mention | None:
     words = re.sub(r"\s*\([^()]*\)", "", text).split()  # "modulus (p = 0.001) of X"
     if not words or not _measure_like(words) or all(w.casefold() in _BEFORE_CUE for w in words):
         return None  # no measure, or only a qualifier ("healing was more [modest]")
-    if all(w.casefold() in _BARE | _VAGUE for w in words) and words[-1].casefold() in _BARE:
+    if all(w.casefold() in _BARE_OR_VAGUE for w in words) and words[-1].casefold() in _BARE:
         return None  # "over [time] favoured", "in [some cases] had risen": no measure alone
     head = words[: words.index("of", 1)] if "of" in words[1:] else words
     of_cells = head is not words and words[-1].casefold() in ("cells", "cell")
